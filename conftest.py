@@ -1,0 +1,9 @@
+"""The root conftest: the list of plugins, nothing else."""
+
+pytest_plugins = [
+    "golive.plugin",
+    "fixtures.scenario",
+    "fixtures.systems",
+    "fixtures.partners",
+    "steps.partner_go_live",
+]

@@ -1,0 +1,281 @@
+"""The HTTP layer: one ``HttpClient`` (a ``requests.Session``) per system.
+
+Every call has a timeout. Idempotent methods are retried with backoff on connection
+errors, timeouts, 429 (honouring Retry-After, capped) and 502/503/504; mutating methods
+are never retried. A mutating call against a production-tier system is refused unless the
+scenario allows the running check (``MutationGuard``). Every request carries
+``X-Golive-Run: <run id>`` so a target's operators can tell verification traffic apart.
+Redirects to another host drop credentials. Each exchange is redacted and handed to the
+recorder, which attaches it to the current Allure step.
+
+Adapters call ``get_json``/``send_json``; they decide what a 404 means. Statuses the
+adapter did not list in ``ok`` and that say the target cannot be checked (401, 403, 429,
+5xx) raise ``TargetResponseError``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+
+from . import __version__
+from .errors import MutationRefused, TargetResponseError, TargetUnreachable
+from .redact import SENSITIVE_NAME, Redactor
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+IDEMPOTENT = SAFE_METHODS | {"PUT", "DELETE"}
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+MAX_RETRY_AFTER = 5.0
+MAX_EVIDENCE = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and its response, already redacted."""
+
+    system: str
+    method: str
+    url: str
+    status: int | None
+    elapsed_ms: int
+    request_headers: dict[str, str]
+    request_body: str
+    response_headers: dict[str, str]
+    response_body: str
+    error: str = ""
+
+    @property
+    def title(self) -> str:
+        outcome = str(self.status) if self.status is not None else self.error.split(":")[0]
+        return f"{self.method} {self.url} -> {outcome} ({self.elapsed_ms} ms)"
+
+    def render(self) -> str:
+        lines = [f"{self.method} {self.url}"]
+        lines += [f"{k}: {v}" for k, v in self.request_headers.items()]
+        if self.request_body:
+            lines += ["", self.request_body[:MAX_EVIDENCE]]
+        lines += ["", "-" * 60]
+        if self.status is None:
+            lines.append(f"no response: {self.error}")
+        else:
+            lines.append(f"HTTP {self.status}")
+            lines += [f"{k}: {v}" for k, v in self.response_headers.items()]
+            lines += ["", self.response_body[:MAX_EVIDENCE]]
+        return "\n".join(lines)
+
+
+Recorder = Callable[[Exchange], None]
+
+
+class MutationGuard:
+    """Refuses changes to a production-tier system unless the running check is allowed."""
+
+    def __init__(self, tier: str, allowed: Iterable[str]) -> None:
+        self.tier = tier
+        self.allowed = frozenset(allowed)
+        self.current_check: str | None = None
+
+    def permits(self, method: str) -> bool:
+        return (
+            method in SAFE_METHODS
+            or self.tier != "production"
+            or (self.current_check is not None and self.current_check in self.allowed)
+        )
+
+    def check(self, system: str, method: str, url: str) -> None:
+        if not self.permits(method):
+            raise MutationRefused(
+                f"refused {method} {url} on {system}: the environment is production and "
+                f"check {self.current_check or '(none)'} is not in policy.allow_mutating"
+            )
+
+
+class _Session(requests.Session):
+    def rebuild_auth(self, prepared_request: Any, response: Any) -> None:
+        """Drop every credential header, not only Authorization, on a cross-host redirect."""
+        if self.should_strip_auth(response.request.url, prepared_request.url):
+            for name in list(prepared_request.headers):
+                if SENSITIVE_NAME.search(name):
+                    del prepared_request.headers[name]
+        super().rebuild_auth(prepared_request, response)
+
+
+class HttpClient:
+    def __init__(
+        self,
+        system: str,
+        base_url: str,
+        *,
+        redactor: Redactor,
+        guard: MutationGuard,
+        run_id: str,
+        recorder: Recorder | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float = 10.0,
+        retries: int = 2,
+        verify_tls: bool = True,
+        backoff: float = 0.2,
+    ) -> None:
+        self.system = system
+        self.base_url = base_url.rstrip("/")
+        self.redactor = redactor
+        self.guard = guard
+        self.recorder = recorder
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.session = _Session()
+        self.session.trust_env = False  # no proxies or netrc credentials from the machine
+        self.session.verify = verify_tls
+        self.session.headers.update(
+            {"User-Agent": f"golive/{__version__}", "X-Golive-Run": run_id, **(headers or {})}
+        )
+        if auth is not None:
+            self.session.auth = auth
+
+    def close(self) -> None:
+        self.session.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        ok: Iterable[int] = (),
+    ) -> requests.Response:
+        method = method.upper()
+        url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
+        shown = self.redactor.url(url)
+        self.guard.check(self.system, method, shown)
+        attempts = 1 + (self.retries if method in IDEMPOTENT else 0)
+        allowed = frozenset(ok)
+        for attempt in range(1, attempts + 1):
+            started = time.monotonic()
+            try:
+                response = self.session.request(
+                    method, url, json=json_body, params=params, headers=headers,
+                    timeout=self.timeout,
+                )
+            except requests.RequestException as exc:
+                reason = _reason(exc)
+                self._record(method, shown, None, started, headers, json_body, error=reason)
+                if attempt < attempts:
+                    time.sleep(self.backoff * 2 ** (attempt - 1))
+                    continue
+                raise TargetUnreachable(
+                    f"{method} {shown} on {self.system}: {reason}"
+                    f" (after {attempt} attempt{'s' * (attempt > 1)})"
+                ) from None
+            self._record(method, shown, response, started, headers, json_body)
+            status = response.status_code
+            if status in RETRY_STATUSES and status not in allowed and attempt < attempts:
+                time.sleep(_retry_after(response) or self.backoff * 2 ** (attempt - 1))
+                continue
+            if status not in allowed and (status in (401, 403, 429) or status >= 500):
+                raise TargetResponseError(
+                    f"{method} {shown} on {self.system}: HTTP {status} {response.reason}"
+                    f"{_detail(response, self.redactor)}",
+                    status,
+                )
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def get_json(self, path: str, *, params: dict[str, Any] | None = None,
+                 ok: Iterable[int] = ()) -> tuple[int, Any]:
+        response = self.request("GET", path, params=params, ok=ok)
+        return response.status_code, self._decode(response)
+
+    def send_json(self, method: str, path: str, body: Any = None,
+                  ok: Iterable[int] = ()) -> tuple[int, Any]:
+        response = self.request(method, path, json_body=body, ok=ok)
+        return response.status_code, self._decode(response)
+
+    def _decode(self, response: requests.Response) -> Any:
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            snippet = self.redactor.text(response.text[:200])
+            raise TargetResponseError(
+                f"{response.request.method} {self.redactor.url(response.url)} on {self.system}:"
+                f" HTTP {response.status_code} with a body that is not JSON: {snippet!r}",
+                response.status_code,
+            ) from None
+
+    def _record(
+        self,
+        method: str,
+        url: str,
+        response: requests.Response | None,
+        started: float,
+        headers: dict[str, str] | None,
+        body: Any,
+        error: str = "",
+    ) -> None:
+        if self.recorder is None:
+            return
+        r = self.redactor
+        sent = {**self.session.headers, **(headers or {})}
+        if self.session.auth is not None:
+            sent["Authorization"] = "Basic ..."
+        exchange = Exchange(
+            system=self.system,
+            method=method,
+            url=url,
+            status=response.status_code if response is not None else None,
+            elapsed_ms=int((time.monotonic() - started) * 1000),
+            request_headers=r.headers({k: str(v) for k, v in sent.items()}),
+            request_body=r.body(json.dumps(body), "json") if body is not None else "",
+            response_headers=r.headers(dict(response.headers)) if response is not None else {},
+            response_body=(
+                r.body(response.content, response.headers.get("content-type", ""))
+                if response is not None
+                else ""
+            ),
+            error=r.text(error),
+        )
+        self.recorder(exchange)
+
+
+def _reason(exc: requests.RequestException) -> str:
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS certificate not accepted"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "timed out connecting"
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return "timed out waiting for the response"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        text = str(exc)
+        if "refused" in text.lower():
+            return "connection refused"
+        return "connection failed"
+    return type(exc).__name__
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        seconds = (parsed - datetime.now(UTC)).total_seconds()
+    return max(0.0, min(seconds, MAX_RETRY_AFTER))
+
+
+def _detail(response: requests.Response, redactor: Redactor) -> str:
+    text = redactor.text(response.text[:200]).strip()
+    return f": {text}" if text else ""

@@ -1,0 +1,221 @@
+"""golive's pytest plugin: options, subjects, checklist metadata, the run plan, safety.
+
+- ``--scenario`` (ini ``golive_scenario``, env ``GOLIVE_SCENARIO``; CLI > env > ini) and
+  ``--sandbox-fault``; the scenario is loaded once per process (``RunContext``).
+- A feature tagged ``@each_<kind>`` runs once per subject of that kind in the scenario
+  (``@each_partner`` -> ``subjects.partners``); the ``subject`` fixture holds its ID.
+- Every scenario needs a checklist ID tag (``@MTP-06``) and one severity tag; both become
+  Allure labels (epic = checklist, story = item, severity, ``golive_id``,
+  ``golive_subject``) and the run plan (``plan.json``) that the gate compares the
+  results with, so an item that never reported is never mistaken for a pass.
+- ``@mutating`` items are skipped on a production-tier environment unless the scenario
+  allows their ID; the HTTP layer refuses their requests as a second line.
+- Failure text is redacted before pytest, JUnit or Allure see it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Generator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+from .context import RunContext, build
+from .errors import InputError
+from .files import write_atomic
+
+SEVERITIES = ("blocker", "critical", "normal", "minor")
+ID_TAG = re.compile(r"^[A-Z][A-Z0-9]*-\d+$")
+EACH = "each_"
+CTX_KEY = pytest.StashKey[RunContext]()
+INFO_KEY = pytest.StashKey["ItemInfo"]()
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    id: str
+    title: str
+    severity: str
+    channel: str
+    mutating: bool
+    manual: bool
+    checklist: str
+    feature: str
+    file: str
+    line: int
+    subject: str
+    nodeid: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}|{self.subject}"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("golive", "golive go-live checks")
+    group.addoption("--scenario", dest="golive_scenario", metavar="FILE",
+                    help="scenario file (default: env GOLIVE_SCENARIO, then ini golive_scenario)")
+    group.addoption("--sandbox-fault", dest="golive_faults", action="append", default=[],
+                    metavar="NAME", help="start the built-in sandbox with this fault")
+    group.addoption("--golive-run-dir", dest="golive_run_dir", metavar="DIR",
+                    help="the run folder: plan.json is written there")
+    parser.addini("golive_scenario", "default scenario file", default="scenarios/sandbox.yaml")
+
+
+def scenario_path(config: pytest.Config) -> Path:
+    chosen = config.getoption("golive_scenario") or os.environ.get("GOLIVE_SCENARIO")
+    if chosen:
+        return Path(chosen)
+    return config.rootpath / str(config.getini("golive_scenario"))
+
+
+def run_context(config: pytest.Config) -> RunContext:
+    ctx = config.stash.get(CTX_KEY, None)
+    if ctx is None:
+        run_dir = config.getoption("golive_run_dir")
+        try:
+            ctx = build(scenario_path(config), config.getoption("golive_faults"),
+                        Path(run_dir) if run_dir else None)
+        except InputError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        config.stash[CTX_KEY] = ctx
+    return ctx
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
+    if tag.startswith(EACH):
+        pytest.mark.usefixtures("subject")(function)
+        getattr(pytest.mark, tag)(function)
+        return True
+    return None
+
+
+def _template(function: Any) -> Any:
+    return scenario_wrapper_template_registry.get(function)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    template = _template(metafunc.function)
+    if template is None or "subject" not in metafunc.fixturenames:
+        return
+    kinds = sorted(t[len(EACH):] for t in template.tags | template.feature.tags
+                   if t.startswith(EACH))
+    ctx = run_context(metafunc.config)
+    group = getattr(ctx.scenario.subjects, f"{kinds[0]}s", None)
+    if len(kinds) != 1 or group is None:
+        where = f"{template.feature.rel_filename}:{template.line_number}"
+        raise pytest.UsageError(f"{where}: expected one @each_<kind> tag naming a subject kind"
+                                f" of the scenario, got {kinds}")
+    ids = [s.id for s in group]
+    metafunc.parametrize("subject", ids, ids=ids)
+
+
+def _checklist(rel_filename: str) -> str:
+    parts = Path(rel_filename).parts
+    folder = parts[-2] if len(parts) > 1 else Path(rel_filename).stem
+    return folder.replace("_", " ").capitalize()
+
+
+def item_info(item: pytest.Item) -> ItemInfo | None:
+    template = _template(getattr(item, "obj", None))
+    if template is None:
+        return None
+    feature = template.feature
+    tags = template.tags | feature.tags
+    where = f"{feature.rel_filename}:{template.line_number}"
+    ids = sorted(t for t in template.tags if ID_TAG.match(t))
+    severities = sorted(t for t in tags if t in SEVERITIES)
+    if len(ids) != 1:
+        raise pytest.UsageError(
+            f"{where}: scenario {template.name!r} needs exactly one checklist ID tag"
+            f" like @MTP-01, got {ids or 'none'}")
+    if len(severities) != 1:
+        raise pytest.UsageError(
+            f"{where}: scenario {template.name!r} needs one severity tag"
+            f" ({', '.join('@' + s for s in SEVERITIES)}), got {severities or 'none'}")
+    callspec = getattr(item, "callspec", None)
+    subject = str(callspec.params.get("subject", "")) if callspec else ""
+    return ItemInfo(
+        id=ids[0], title=template.name, severity=severities[0],
+        channel="ui" if "ui" in tags else "api", mutating="mutating" in tags,
+        manual="manual" in tags, checklist=_checklist(feature.rel_filename),
+        feature=feature.name, file=feature.rel_filename, line=template.line_number,
+        subject=subject, nodeid=item.nodeid,
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    seen: dict[str, str] = {}
+    for item in items:
+        info = item_info(item)
+        if info is None:
+            continue
+        if info.key in seen:
+            raise pytest.UsageError(
+                f"{info.file}:{info.line}: checklist ID {info.id} is used again"
+                f" (first at {seen[info.key]})")
+        seen[info.key] = f"{info.file}:{info.line}"
+        item.stash[INFO_KEY] = info
+        label = pytest.mark.allure_label
+        item.add_marker(label(info.checklist, label_type="epic"))
+        item.add_marker(label(info.title, label_type="story"))
+        item.add_marker(label(info.severity, label_type="severity"))
+        item.add_marker(label(info.id, label_type="golive_id"))
+        item.add_marker(label(info.subject or "-", label_type="golive_subject"))
+        item.user_properties.append(("golive_id", info.id))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    run_dir = session.config.getoption("golive_run_dir")
+    if not run_dir or hasattr(session.config, "workerinput"):
+        return
+    plan = [asdict(item.stash[INFO_KEY]) for item in session.items if INFO_KEY in item.stash]
+    write_atomic(Path(run_dir) / "plan.json", json.dumps({"items": plan}, indent=2))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    info = item.stash.get(INFO_KEY, None)
+    if info is None:
+        return
+    ctx = run_context(item.config)
+    ctx.guard.current_check = info.id
+    if info.mutating and not ctx.guard.permits("POST"):
+        pytest.skip(f"{info.id} changes the target and the environment is production;"
+                    f" not run (allow it with policy.allow_mutating)")
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    ctx = item.config.stash.get(CTX_KEY, None)
+    if ctx is not None:
+        ctx.guard.current_check = None
+
+
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, Any, None]:
+    outcome = yield
+    report = outcome.get_result()
+    ctx = item.config.stash.get(CTX_KEY, None)
+    if ctx is None or ctx.redactor.empty or not report.longrepr:
+        return
+    text = str(report.longrepr)
+    if ctx.redactor.contains_secret(text):
+        report.longrepr = ctx.redactor.text(text)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"golive scenario: {scenario_path(config)}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load the scenario up front when checklists are collected, so bad input stops the run
+    with its one-line message before anything is contacted."""
+    if not config.args or any(Path(a).parts[:1] == ("features",) for a in config.args):
+        run_context(config)

@@ -1,0 +1,100 @@
+"""``python -m golive.sandbox``: run the built-in sandbox until interrupted.
+
+On start it prints one line of JSON to stdout, ``{"ready": true, "url": ..., "smtp_port":
+...}``, which the launcher waits for. The API token comes from ``GOLIVE_SANDBOX_TOKEN``
+(one is generated and printed when it is unset, for a sandbox run by hand).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import socket
+import sys
+import tempfile
+from pathlib import Path
+
+import uvicorn
+
+from . import faults as fault_table
+from .app import Settings, create_app
+from .data import DEFAULT_SEED, generate
+from .db import Database
+from .mail import start_capture
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="golive sandbox", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
+    parser.add_argument("--port", type=int, default=0, help="HTTP port (0: any free port)")
+    parser.add_argument(
+        "--fault", action="append", default=[], metavar="NAME", help="inject a named fault"
+    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="faker seed")
+    parser.add_argument("--list-faults", action="store_true", help="print the faults and exit")
+    parser.add_argument("--json", action="store_true", help="with --list-faults: as JSON")
+    return parser.parse_args(argv)
+
+
+def list_faults(as_json: bool) -> None:
+    if as_json:
+        rows = [
+            {"name": f.name, "breaks": f.breaks, "subject": f.subject, "description": f.description}
+            for f in fault_table.FAULTS
+        ]
+        print(json.dumps(rows, indent=2))
+        return
+    width = max(len(f.name) for f in fault_table.FAULTS)
+    for f in fault_table.FAULTS:
+        print(f"{f.name:<{width}}  {f.breaks:<7} {f.subject:<8} {f.description}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    if args.list_faults:
+        list_faults(args.json)
+        return 0
+    if not args.host.startswith("127.") and args.host not in ("localhost", "::1"):
+        print("golive sandbox: listens on loopback only", file=sys.stderr)
+        return 2
+    faults = fault_table.resolve(args.fault)
+    token = os.environ.get("GOLIVE_SANDBOX_TOKEN") or secrets.token_urlsafe(24)
+    workdir = Path(tempfile.mkdtemp(prefix="golive-sandbox-"))
+    db = Database(workdir / "sandbox.sqlite3")
+    db.create(generate(args.seed))
+    for fault in faults:
+        if fault.apply is not None:
+            fault.apply(db)
+    smtp = start_capture(db, args.host)
+    settings = Settings(db, token, smtp.hostname, smtp.port, faults)
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(settings), log_level="warning", access_log=False, lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    ready = {
+        "ready": True,
+        "url": f"http://{args.host}:{port}",
+        "smtp_port": smtp.port,
+        "faults": [f.name for f in faults],
+        "pid": os.getpid(),
+    }
+    if "GOLIVE_SANDBOX_TOKEN" not in os.environ:
+        print(f"token: {token}", file=sys.stderr)
+    print(json.dumps(ready), flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: setattr(server, "should_exit", True))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        smtp.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""The systems of a scenario: one ``HttpClient`` and one adapter per configured system.
+
+Credentials map to the wire by name: ``token`` is sent as a bearer token, ``username``
+with ``password`` as basic auth, any other key as a header of that name (for example
+``X-Killbill-ApiKey``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .adapters import resolve
+from .config import SANDBOX
+from .context import RunContext
+from .errors import InputError
+from .evidence import record_exchange
+from .http import HttpClient
+
+
+class Systems:
+    def __init__(self, ctx: RunContext, sandbox_url: str | None) -> None:
+        self.ctx = ctx
+        self.sandbox_url = sandbox_url
+        self._clients: dict[str, HttpClient] = {}
+        self._adapters: dict[str, Any] = {}
+
+    def client(self, name: str) -> HttpClient:
+        if name in self._clients:
+            return self._clients[name]
+        scenario = self.ctx.scenario
+        if name not in scenario.systems:
+            raise InputError(f"{scenario.source}: systems.{name}: not configured (a check needs it)")
+        system = scenario.systems[name]
+        base_url = system.base_url
+        if base_url == SANDBOX:
+            if self.sandbox_url is None:
+                raise InputError(
+                    f"{scenario.source}: systems.{name}.base_url: 'sandbox' needs sandbox.enabled"
+                )
+            base_url = self.sandbox_url
+        creds = {k: v.get_secret_value() for k, v in system.credentials.items()}
+        headers: dict[str, str] = {}
+        auth = None
+        if "token" in creds:
+            headers["Authorization"] = f"Bearer {creds.pop('token')}"
+        if "username" in creds and "password" in creds:
+            auth = (creds.pop("username"), creds.pop("password"))
+        headers.update(creds)
+        client = HttpClient(
+            name, base_url, redactor=self.ctx.redactor, guard=self.ctx.guard,
+            run_id=self.ctx.run_id, recorder=record_exchange, headers=headers, auth=auth,
+            timeout=system.timeout, retries=system.retries, verify_tls=system.verify_tls,
+        )
+        self._clients[name] = client
+        return client
+
+    def adapter(self, name: str) -> Any:
+        if name not in self._adapters:
+            client = self.client(name)
+            factory = resolve(self.ctx.scenario.systems[name].adapter)
+            self._adapters[name] = factory(client)
+        return self._adapters[name]
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
