@@ -19,11 +19,13 @@ from pathlib import Path
 
 import uvicorn
 
-from . import faults as fault_table
-from .app import Settings, create_app
-from .data import DEFAULT_SEED, generate
-from .db import Database
+from . import domains as fault_table
+from .app import create_app
+from .common import Settings
+from .db import BASE_SCHEMA, Database
 from .mail import start_capture
+
+DEFAULT_SEED = 20261122
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -33,7 +35,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--fault", action="append", default=[], metavar="NAME", help="inject a named fault"
     )
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="faker seed")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="faker seed for all data")
     parser.add_argument("--list-faults", action="store_true", help="print the faults and exit")
     parser.add_argument("--json", action="store_true", help="with --list-faults: as JSON")
     return parser.parse_args(argv)
@@ -64,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     token = os.environ.get("GOLIVE_SANDBOX_TOKEN") or secrets.token_urlsafe(24)
     workdir = Path(tempfile.mkdtemp(prefix="golive-sandbox-"))
     db = Database(workdir / "sandbox.sqlite3")
-    db.create(generate(args.seed))
+    db.create(BASE_SCHEMA)
+    for domain in fault_table.DOMAINS:
+        domain.load(db, args.seed)
     for fault in faults:
         if fault.apply is not None:
             fault.apply(db)

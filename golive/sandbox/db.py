@@ -1,4 +1,4 @@
-"""The sandbox's SQLite database: schema, loading the generated data, and row access.
+"""The sandbox's SQLite database: shared tables and row access.
 
 One file per sandbox process (in a temporary folder), opened by each thread that needs
 it; SQLite serialises the writes.
@@ -11,27 +11,11 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .data import Dataset
 
-SCHEMA = """
-CREATE TABLE organisation (name TEXT, domain TEXT, customer_service TEXT);
-CREATE TABLE staff (
-    username TEXT PRIMARY KEY, name TEXT, email TEXT, role TEXT,
-    active INTEGER, receives_alert_emails INTEGER);
-CREATE TABLE partners (
-    id TEXT PRIMARY KEY, name TEXT, kind TEXT, status TEXT,
-    business_rep TEXT REFERENCES staff(username), implementer TEXT REFERENCES staff(username),
-    inside_sales_rep TEXT REFERENCES staff(username),
-    notification_emails TEXT, auto_assign_key TEXT, auto_assign_key_state TEXT,
-    buyers TEXT, implementation_contacts TEXT);
-CREATE TABLE change_requests (
-    id TEXT PRIMARY KEY, partner_id TEXT REFERENCES partners(id), title TEXT,
-    has_configuration_instructions INTEGER, state TEXT);
-CREATE INDEX change_requests_partner ON change_requests(partner_id);
+BASE_SCHEMA = """
 CREATE TABLE mailbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT, sender TEXT, recipients TEXT,
     subject TEXT, body TEXT, headers TEXT, received_at TEXT);
@@ -40,6 +24,7 @@ CREATE TABLE request_log (
     verification TEXT, at TEXT);
 """
 
+# Columns stored as JSON text and decoded on read, by name, whatever the table.
 JSON_COLUMNS = {"notification_emails", "buyers", "implementation_contacts", "customer_service"}
 
 
@@ -68,35 +53,8 @@ class Database:
             raise
         conn.execute("COMMIT")
 
-    def create(self, data: Dataset) -> None:
-        conn = self.connect()
-        conn.executescript(SCHEMA)
-        with self.transaction() as tx:
-            tx.execute(
-                "INSERT INTO organisation VALUES (?, ?, ?)",
-                (data.organisation, data.domain, json.dumps(data.customer_service)),
-            )
-            tx.executemany(
-                "INSERT INTO staff VALUES (:username, :name, :email, :role, :active,"
-                " :receives_alert_emails)",
-                [asdict(s) for s in data.staff.values()],
-            )
-            for p in data.partners.values():
-                row = asdict(p)
-                crs = row.pop("change_requests")
-                for key in JSON_COLUMNS & row.keys():
-                    row[key] = json.dumps(row[key])
-                tx.execute(
-                    "INSERT INTO partners VALUES (:id, :name, :kind, :status, :business_rep,"
-                    " :implementer, :inside_sales_rep, :notification_emails, :auto_assign_key,"
-                    " :auto_assign_key_state, :buyers, :implementation_contacts)",
-                    row,
-                )
-                tx.executemany(
-                    "INSERT INTO change_requests VALUES (:id, :partner_id, :title,"
-                    " :has_configuration_instructions, :state)",
-                    crs,
-                )
+    def create(self, schema: str) -> None:
+        self.connect().executescript(schema)
 
     def one(self, sql: str, *args: Any) -> dict[str, Any] | None:
         row = self.connect().execute(sql, args).fetchone()

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from faker import Faker
 
-DEFAULT_SEED = 20261122
 READY_PARTNERS = ("TP-1001", "TP-1002", "TP-1003")
 
 
@@ -64,7 +63,7 @@ def _slug(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())[:16]
 
 
-def generate(seed: int = DEFAULT_SEED) -> Dataset:
+def generate(seed: int) -> Dataset:
     fake = Faker("en_US")
     fake.seed_instance(seed)
     organisation = fake.company()

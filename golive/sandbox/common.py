@@ -1,0 +1,62 @@
+"""What every sandbox domain shares: settings, the bearer-token check, and faults.
+
+A domain module (``partners.py``, ...) provides ``SCHEMA`` (SQL), ``load(db, seed)``,
+``FAULTS`` and ``router(settings)``; ``domains.py`` lists the modules.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Depends, HTTPException, Request
+
+from .db import Database
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A named fault that makes exactly one checklist item fail, for one subject.
+
+    A data fault has ``apply`` (it changes rows after the healthy data is loaded); a
+    behaviour fault has none and the domain's code asks ``settings.fault_on(name)``.
+    """
+
+    name: str
+    breaks: str  # the checklist ID it makes fail
+    subject: str  # the subject it breaks, as named in scenarios/sandbox.yaml ("" if none)
+    description: str
+    apply: Callable[[Database], None] | None = None
+
+
+def sql_fault(statement: str, *args: object) -> Callable[[Database], None]:
+    def apply(db: Database) -> None:
+        db.execute(statement, *args)
+
+    return apply
+
+
+@dataclass
+class Settings:
+    db: Database
+    token: str
+    smtp_host: str
+    smtp_port: int
+    faults: list[Fault] = field(default_factory=list)
+
+    def fault_on(self, name: str, subject: str | None = None) -> bool:
+        return any(f.name == name and subject in (None, f.subject) for f in self.faults)
+
+
+def bearer(settings: Settings) -> Any:
+    """A dependency that requires ``Authorization: Bearer <the sandbox token>``."""
+
+    def authorised(request: Request) -> None:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not secrets.compare_digest(token, settings.token):
+            raise HTTPException(401, "missing or invalid bearer token")
+
+    return Depends(authorised)
