@@ -5,5 +5,6 @@ pytest_plugins = [
     "fixtures.scenario",
     "fixtures.systems",
     "fixtures.partners",
+    "fixtures.browser",
     "steps.partner_go_live",
 ]

@@ -145,9 +145,7 @@ def _explain(err: Any) -> str:
     return f"{err['msg'][0].lower()}{err['msg'][1:]}{shown}"
 
 
-def _resolve(
-    value: Any, env: dict[str, str], file: str, root: Any, loc: tuple[Any, ...]
-) -> Any:
+def _resolve(value: Any, env: dict[str, str], file: str, root: Any, loc: tuple[Any, ...]) -> Any:
     """Replace ``${VAR}`` references; inline values under ``credentials`` are refused."""
     from .errors import ScenarioError
 
@@ -169,7 +167,9 @@ def _resolve(
     if in_credentials:
         key = ".".join(str(p) for p in loc)
         raise ScenarioError(
-            file, key, "expected a ${ENV_VAR} reference; credentials are never written inline",
+            file,
+            key,
+            "expected a ${ENV_VAR} reference; credentials are never written inline",
             _line(root, loc),
         )
     return value

@@ -33,8 +33,9 @@ def new_run_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-def build(scenario_path: str | Path, faults: list[str] | None = None,
-          run_dir: Path | None = None) -> RunContext:
+def build(
+    scenario_path: str | Path, faults: list[str] | None = None, run_dir: Path | None = None
+) -> RunContext:
     """Load the scenario (``ScenarioError`` on bad input) and set up the shared parts."""
     ensure_token()
     scenario = load_scenario(scenario_path)

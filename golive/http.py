@@ -164,7 +164,11 @@ class HttpClient:
             started = time.monotonic()
             try:
                 response = self.session.request(
-                    method, url, json=json_body, params=params, headers=headers,
+                    method,
+                    url,
+                    json=json_body,
+                    params=params,
+                    headers=headers,
                     timeout=self.timeout,
                 )
             except requests.RequestException as exc:
@@ -191,13 +195,15 @@ class HttpClient:
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def get_json(self, path: str, *, params: dict[str, Any] | None = None,
-                 ok: Iterable[int] = ()) -> tuple[int, Any]:
+    def get_json(
+        self, path: str, *, params: dict[str, Any] | None = None, ok: Iterable[int] = ()
+    ) -> tuple[int, Any]:
         response = self.request("GET", path, params=params, ok=ok)
         return response.status_code, self._decode(response)
 
-    def send_json(self, method: str, path: str, body: Any = None,
-                  ok: Iterable[int] = ()) -> tuple[int, Any]:
+    def send_json(
+        self, method: str, path: str, body: Any = None, ok: Iterable[int] = ()
+    ) -> tuple[int, Any]:
         response = self.request(method, path, json_body=body, ok=ok)
         return response.status_code, self._decode(response)
 

@@ -20,14 +20,21 @@ import requests
 from .errors import SandboxError
 
 TOKEN_VAR = "GOLIVE_SANDBOX_TOKEN"
+USER_VAR = "GOLIVE_SANDBOX_USER"
 URL_VAR = "GOLIVE_SANDBOX_URL"
 START_TIMEOUT = 30.0
 
 
 def ensure_token(env: dict[str, str] | os._Environ[str] = os.environ) -> None:
-    """Give the sandbox a fresh random token unless the caller chose one."""
+    """Give the sandbox a fresh random token unless the caller chose one.
+
+    The sandbox accepts ``GOLIVE_SANDBOX_TOKEN`` as every secret it asks for (bearer token,
+    password, API key and secret) and ``GOLIVE_SANDBOX_USER`` as the user name.
+    """
     if not env.get(TOKEN_VAR):
         env[TOKEN_VAR] = secrets.token_urlsafe(24)
+    if not env.get(USER_VAR):
+        env[USER_VAR] = "golive"
 
 
 @dataclass
@@ -46,8 +53,9 @@ class RunningSandbox:
             self.process.wait(timeout=5)
 
 
-def start(faults: list[str], seed: int | None = None, timeout: float = START_TIMEOUT
-          ) -> RunningSandbox:
+def start(
+    faults: list[str], seed: int | None = None, timeout: float = START_TIMEOUT
+) -> RunningSandbox:
     ensure_token()
     cmd = [sys.executable, "-m", "golive.sandbox", "--port", "0"]
     for fault in faults:
@@ -67,7 +75,9 @@ def start(faults: list[str], seed: int | None = None, timeout: float = START_TIM
         url = json.loads(line)["url"]
     except (ValueError, KeyError):
         process.kill()
-        raise SandboxError(f"the sandbox printed an unexpected first line: {line[:200]!r}") from None
+        raise SandboxError(
+            f"the sandbox printed an unexpected first line: {line[:200]!r}"
+        ) from None
     running = RunningSandbox(url, process)
     wait_healthy(url, timeout, running)
     return running
@@ -85,4 +95,6 @@ def wait_healthy(url: str, timeout: float, running: RunningSandbox | None = None
         time.sleep(0.05)
     if running is not None:
         running.stop()
-    raise SandboxError(f"the sandbox at {url} did not answer /health within {timeout:.0f}s ({last})")
+    raise SandboxError(
+        f"the sandbox at {url} did not answer /health within {timeout:.0f}s ({last})"
+    )

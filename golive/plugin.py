@@ -59,12 +59,26 @@ class ItemInfo:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("golive", "golive go-live checks")
-    group.addoption("--scenario", dest="golive_scenario", metavar="FILE",
-                    help="scenario file (default: env GOLIVE_SCENARIO, then ini golive_scenario)")
-    group.addoption("--sandbox-fault", dest="golive_faults", action="append", default=[],
-                    metavar="NAME", help="start the built-in sandbox with this fault")
-    group.addoption("--golive-run-dir", dest="golive_run_dir", metavar="DIR",
-                    help="the run folder: plan.json is written there")
+    group.addoption(
+        "--scenario",
+        dest="golive_scenario",
+        metavar="FILE",
+        help="scenario file (default: env GOLIVE_SCENARIO, then ini golive_scenario)",
+    )
+    group.addoption(
+        "--sandbox-fault",
+        dest="golive_faults",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="start the built-in sandbox with this fault",
+    )
+    group.addoption(
+        "--golive-run-dir",
+        dest="golive_run_dir",
+        metavar="DIR",
+        help="the run folder: plan.json is written there",
+    )
     parser.addini("golive_scenario", "default scenario file", default="scenarios/sandbox.yaml")
 
 
@@ -80,8 +94,11 @@ def run_context(config: pytest.Config) -> RunContext:
     if ctx is None:
         run_dir = config.getoption("golive_run_dir")
         try:
-            ctx = build(scenario_path(config), config.getoption("golive_faults"),
-                        Path(run_dir) if run_dir else None)
+            ctx = build(
+                scenario_path(config),
+                config.getoption("golive_faults"),
+                Path(run_dir) if run_dir else None,
+            )
         except InputError as exc:
             raise pytest.UsageError(str(exc)) from None
         config.stash[CTX_KEY] = ctx
@@ -105,14 +122,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     template = _template(metafunc.function)
     if template is None or "subject" not in metafunc.fixturenames:
         return
-    kinds = sorted(t[len(EACH):] for t in template.tags | template.feature.tags
-                   if t.startswith(EACH))
+    kinds = sorted(
+        t[len(EACH) :] for t in template.tags | template.feature.tags if t.startswith(EACH)
+    )
     ctx = run_context(metafunc.config)
     group = getattr(ctx.scenario.subjects, f"{kinds[0]}s", None)
     if len(kinds) != 1 or group is None:
         where = f"{template.feature.rel_filename}:{template.line_number}"
-        raise pytest.UsageError(f"{where}: expected one @each_<kind> tag naming a subject kind"
-                                f" of the scenario, got {kinds}")
+        raise pytest.UsageError(
+            f"{where}: expected one @each_<kind> tag naming a subject kind"
+            f" of the scenario, got {kinds}"
+        )
     ids = [s.id for s in group]
     metafunc.parametrize("subject", ids, ids=ids)
 
@@ -135,19 +155,28 @@ def item_info(item: pytest.Item) -> ItemInfo | None:
     if len(ids) != 1:
         raise pytest.UsageError(
             f"{where}: scenario {template.name!r} needs exactly one checklist ID tag"
-            f" like @MTP-01, got {ids or 'none'}")
+            f" like @MTP-01, got {ids or 'none'}"
+        )
     if len(severities) != 1:
         raise pytest.UsageError(
             f"{where}: scenario {template.name!r} needs one severity tag"
-            f" ({', '.join('@' + s for s in SEVERITIES)}), got {severities or 'none'}")
+            f" ({', '.join('@' + s for s in SEVERITIES)}), got {severities or 'none'}"
+        )
     callspec = getattr(item, "callspec", None)
     subject = str(callspec.params.get("subject", "")) if callspec else ""
     return ItemInfo(
-        id=ids[0], title=template.name, severity=severities[0],
-        channel="ui" if "ui" in tags else "api", mutating="mutating" in tags,
-        manual="manual" in tags, checklist=_checklist(feature.rel_filename),
-        feature=feature.name, file=feature.rel_filename, line=template.line_number,
-        subject=subject, nodeid=item.nodeid,
+        id=ids[0],
+        title=template.name,
+        severity=severities[0],
+        channel="ui" if "ui" in tags else "api",
+        mutating="mutating" in tags,
+        manual="manual" in tags,
+        checklist=_checklist(feature.rel_filename),
+        feature=feature.name,
+        file=feature.rel_filename,
+        line=template.line_number,
+        subject=subject,
+        nodeid=item.nodeid,
     )
 
 
@@ -160,7 +189,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if info.key in seen:
             raise pytest.UsageError(
                 f"{info.file}:{info.line}: checklist ID {info.id} is used again"
-                f" (first at {seen[info.key]})")
+                f" (first at {seen[info.key]})"
+            )
         seen[info.key] = f"{info.file}:{info.line}"
         item.stash[INFO_KEY] = info
         label = pytest.mark.allure_label
@@ -187,8 +217,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     ctx = run_context(item.config)
     ctx.guard.current_check = info.id
     if info.mutating and not ctx.guard.permits("POST"):
-        pytest.skip(f"{info.id} changes the target and the environment is production;"
-                    f" not run (allow it with policy.allow_mutating)")
+        pytest.skip(
+            f"{info.id} changes the target and the environment is production;"
+            f" not run (allow it with policy.allow_mutating)"
+        )
 
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:
@@ -198,8 +230,9 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
 
 
 @pytest.hookimpl(hookwrapper=True, trylast=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
-                              ) -> Generator[None, Any, None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
     outcome = yield
     report = outcome.get_result()
     ctx = item.config.stash.get(CTX_KEY, None)

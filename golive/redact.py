@@ -61,7 +61,7 @@ class Redactor:
             return text
         return self._pattern.sub(MASK, text)
 
-    def bytes(self, data: bytes) -> bytes:
+    def scrub_bytes(self, data: bytes) -> bytes:
         if not self._values:
             return data
         return self.text(data.decode("utf-8", errors="surrogateescape")).encode(

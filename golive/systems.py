@@ -29,7 +29,9 @@ class Systems:
             return self._clients[name]
         scenario = self.ctx.scenario
         if name not in scenario.systems:
-            raise InputError(f"{scenario.source}: systems.{name}: not configured (a check needs it)")
+            raise InputError(
+                f"{scenario.source}: systems.{name}: not configured (a check needs it)"
+            )
         system = scenario.systems[name]
         base_url = system.base_url
         if base_url == SANDBOX:
@@ -47,9 +49,17 @@ class Systems:
             auth = (creds.pop("username"), creds.pop("password"))
         headers.update(creds)
         client = HttpClient(
-            name, base_url, redactor=self.ctx.redactor, guard=self.ctx.guard,
-            run_id=self.ctx.run_id, recorder=record_exchange, headers=headers, auth=auth,
-            timeout=system.timeout, retries=system.retries, verify_tls=system.verify_tls,
+            name,
+            base_url,
+            redactor=self.ctx.redactor,
+            guard=self.ctx.guard,
+            run_id=self.ctx.run_id,
+            recorder=record_exchange,
+            headers=headers,
+            auth=auth,
+            timeout=system.timeout,
+            retries=system.retries,
+            verify_tls=system.verify_tls,
         )
         self._clients[name] = client
         return client

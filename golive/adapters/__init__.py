@@ -31,6 +31,7 @@ def resolve(name: str) -> Callable[[HttpClient], Any]:
         known = ", ".join(sorted(BUILT_IN))
         raise InputError(f"unknown adapter {name!r}: expected one of {known} or 'module:Class'")
     try:
-        return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
+        factory: Callable[[HttpClient], Any] = getattr(importlib.import_module(module_name), attr)
+        return factory
     except (ImportError, AttributeError) as exc:
         raise InputError(f"adapter {name!r} cannot be loaded: {exc}") from None

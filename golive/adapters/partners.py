@@ -83,15 +83,19 @@ class PartnerPlatform(Protocol):
 
     def move_draft(self, partner_id: str) -> MoveDraft: ...
 
-    def move_to_production(self, partner_id: str, recipients: list[str], body: str
-                           ) -> MoveReceipt: ...
+    def move_to_production(
+        self, partner_id: str, recipients: list[str], body: str
+    ) -> MoveReceipt: ...
 
 
 def _staff(raw: dict[str, Any] | None) -> StaffMember | None:
     if raw is None:
         return None
     return StaffMember(
-        raw["username"], raw["name"], raw["email"], bool(raw["active"]),
+        raw["username"],
+        raw["name"],
+        raw["email"],
+        bool(raw["active"]),
         bool(raw["receives_alert_emails"]),
     )
 
@@ -131,20 +135,22 @@ class RestPartnerPlatform:
     def change_requests(self, partner_id: str) -> list[ChangeRequest]:
         rows = self._get(f"/api/partners/{partner_id}/change_requests", partner_id)
         return [
-            ChangeRequest(r["id"], r["title"], bool(r["has_configuration_instructions"]),
-                          r["state"])
+            ChangeRequest(
+                r["id"], r["title"], bool(r["has_configuration_instructions"]), r["state"]
+            )
             for r in rows
         ]
 
     def move_draft(self, partner_id: str) -> MoveDraft:
         raw = self._get(f"/api/partners/{partner_id}/move_to_production", partner_id)
-        return MoveDraft(raw["subject"], raw["body"], list(raw["recipients"]),
-                         dict(raw.get("groups") or {}))
+        return MoveDraft(
+            raw["subject"], raw["body"], list(raw["recipients"]), dict(raw.get("groups") or {})
+        )
 
-    def move_to_production(self, partner_id: str, recipients: list[str], body: str
-                           ) -> MoveReceipt:
+    def move_to_production(self, partner_id: str, recipients: list[str], body: str) -> MoveReceipt:
         _, raw = self.http.send_json(
-            "POST", f"/api/partners/{partner_id}/move_to_production",
+            "POST",
+            f"/api/partners/{partner_id}/move_to_production",
             {"recipients": recipients, "body": body},
         )
         return MoveReceipt(raw["status"], raw["message_id"])

@@ -65,4 +65,3 @@ def create_app(settings: Settings) -> FastAPI:
     for domain in DOMAINS:
         app.include_router(domain.router(settings))
     return app
-

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-
 BASE_SCHEMA = """
 CREATE TABLE mailbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT, sender TEXT, recipients TEXT,

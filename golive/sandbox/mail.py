@@ -20,7 +20,7 @@ class CaptureHandler:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         msg = message_from_bytes(envelope.content, policy=policy.default)
         body = msg.get_body(("plain",)) if hasattr(msg, "get_body") else None
         self.db.execute(

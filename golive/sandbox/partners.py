@@ -39,12 +39,16 @@ CREATE INDEX change_requests_partner ON change_requests(partner_id);
 
 FAULTS: tuple[Fault, ...] = (
     Fault(
-        "change-request-open", "MTP-01", "TP-1002",
+        "change-request-open",
+        "MTP-01",
+        "TP-1002",
         "a change request with configuration instructions is still in progress",
         sql_fault("UPDATE change_requests SET state = 'in_progress' WHERE id = 'CR-1002-2'"),
     ),
     Fault(
-        "business-rep-alerts-off", "MTP-02", "TP-1002",
+        "business-rep-alerts-off",
+        "MTP-02",
+        "TP-1002",
         "the business rep assigned to the partner no longer receives alert emails",
         sql_fault(
             "UPDATE staff SET receives_alert_emails = 0"
@@ -52,12 +56,16 @@ FAULTS: tuple[Fault, ...] = (
         ),
     ),
     Fault(
-        "implementer-unassigned", "MTP-03", "TP-1003",
+        "implementer-unassigned",
+        "MTP-03",
+        "TP-1003",
         "no implementer is assigned to the partner",
         sql_fault("UPDATE partners SET implementer = NULL WHERE id = 'TP-1003'"),
     ),
     Fault(
-        "notification-email-wrong", "MTP-04", "TP-1001",
+        "notification-email-wrong",
+        "MTP-04",
+        "TP-1001",
         "a processed-document notification address has a typo in its domain",
         sql_fault(
             "UPDATE partners SET notification_emails = json_set(notification_emails, '$[1]',"
@@ -66,29 +74,44 @@ FAULTS: tuple[Fault, ...] = (
         ),
     ),
     Fault(
-        "auto-assign-key-under-review", "MTP-05", "TP-1002",
+        "auto-assign-key-under-review",
+        "MTP-05",
+        "TP-1002",
         "the partner's auto-assign key is under review",
-        sql_fault("UPDATE partners SET auto_assign_key_state = 'under_review' WHERE id = 'TP-1002'"),
+        sql_fault(
+            "UPDATE partners SET auto_assign_key_state = 'under_review' WHERE id = 'TP-1002'"
+        ),
     ),
     Fault(
-        "buyers-empty", "MTP-06", "TP-1003", "the partner's buyer list was emptied",
+        "buyers-empty",
+        "MTP-06",
+        "TP-1003",
+        "the partner's buyer list was emptied",
         sql_fault("UPDATE partners SET buyers = '[]' WHERE id = 'TP-1003'"),
     ),
     Fault(
-        "status-information-required", "MTP-07", "TP-1001",
+        "status-information-required",
+        "MTP-07",
+        "TP-1001",
         "the partner was put back to Information Required",
         sql_fault("UPDATE partners SET status = 'Information Required' WHERE id = 'TP-1001'"),
     ),
     Fault(
-        "move-not-persisted", "MTP-08", "TP-1002",
+        "move-not-persisted",
+        "MTP-08",
+        "TP-1002",
         "Move to Production answers success but the status is not saved",
     ),
     Fault(
-        "customer-service-not-notified", "MTP-09", "TP-1001",
+        "customer-service-not-notified",
+        "MTP-09",
+        "TP-1001",
         "the move-to-production email leaves out Customer Service",
     ),
     Fault(
-        "external-recipient-kept", "MTP-10", "TP-1003",
+        "external-recipient-kept",
+        "MTP-10",
+        "TP-1003",
         "the move-to-production email ignores the deleted external addresses",
     ),
 )
@@ -221,8 +244,13 @@ def router(settings: Settings) -> APIRouter:
         domain = organisation_row()["domain"]
         message_id = f"<{uuid.uuid4()}@{domain}>"
         mail.send(
-            settings.smtp_host, settings.smtp_port, f"no-reply@{domain}", sorted(recipients),
-            draft["subject"], request.body, message_id,
+            settings.smtp_host,
+            settings.smtp_port,
+            f"no-reply@{domain}",
+            sorted(recipients),
+            draft["subject"],
+            request.body,
+            message_id,
         )
         if not settings.fault_on("move-not-persisted", partner_id):
             db.execute("UPDATE partners SET status = 'Production' WHERE id = ?", partner_id)

@@ -107,9 +107,7 @@ def generate(seed: int) -> Dataset:
             business_rep=reps[index % 2].username,
             implementer=implementers[index % 2].username,
             inside_sales_rep=sales[index % 2].username,
-            notification_emails=[
-                f"{fake.unique.user_name()}@{domain}" for _ in range(2)
-            ],
+            notification_emails=[f"{fake.unique.user_name()}@{domain}" for _ in range(2)],
             auto_assign_key=f"{_slug(name)[:8].upper()}-{fake.random_int(100, 999)}",
             auto_assign_key_state="set",
             buyers=buyers,
