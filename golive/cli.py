@@ -1,0 +1,259 @@
+"""The ``golive`` command.
+
+    golive run [--scenario FILE] [--tags EXPR] [--sandbox-fault NAME]... [--output DIR]
+               [--no-html] [-- PYTEST_ARGS]
+    golive gate RUN_DIR
+    golive sandbox [--port N] [--fault NAME]... [--list-faults]
+
+Exit codes: 0 GO, 1 NO-GO, 2 the run could not be judged (bad input, harness error).
+Never 0 when a check could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import __version__, launcher
+from .config import DEFAULT_SCENARIO
+from .context import RUN_ID_VAR, build
+from .errors import GoliveError, HarnessError, InputError
+from .files import write_atomic
+from .report import evidence_links, generate_html, point_latest, scrub_tree, write_environment
+from .results import ResultsError, read_outcomes, read_plan
+from .signoff import RunInfo
+from .signoff import write as write_signoff
+from .verdict import Verdict, judge
+
+EXIT_GO, EXIT_NO_GO, EXIT_UNJUDGED = 0, 1, 2
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _ran_by() -> str:
+    for var in ("GOLIVE_RAN_BY", "GITHUB_ACTOR", "GITLAB_USER_LOGIN"):
+        if os.environ.get(var):
+            return os.environ[var]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="golive", description="Go-live verification harness.")
+    top.add_argument("--version", action="version", version=f"golive {__version__}")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the checklists and write the signoff")
+    run.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, metavar="FILE")
+    run.add_argument(
+        "--tags",
+        metavar="EXPR",
+        help="select items by tag expression, e.g. 'MTP-01 or blocker' (pytest -m syntax)",
+    )
+    run.add_argument(
+        "--sandbox-fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="start the built-in sandbox with this fault (repeatable)",
+    )
+    run.add_argument(
+        "--output",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="folder that receives the run folder and 'latest' (default: reports)",
+    )
+    run.add_argument("--no-html", action="store_true", help="skip the Allure HTML report")
+    run.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS")
+
+    gate = sub.add_parser("gate", help="re-judge a finished run from its files")
+    gate.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+
+    sandbox = sub.add_parser("sandbox", help="run the built-in sandbox", add_help=False)
+    sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return run(args)
+        if args.command == "gate":
+            return gate(args.run_dir)
+        from .sandbox.__main__ import main as sandbox_main  # the launcher for this command
+
+        return sandbox_main(args.sandbox_args)
+    except InputError as exc:
+        print(f"golive: {exc}", file=sys.stderr)
+        return EXIT_UNJUDGED
+    except GoliveError as exc:
+        print(f"golive: harness error: {exc}", file=sys.stderr)
+        return EXIT_UNJUDGED
+
+
+def run(args: argparse.Namespace) -> int:
+    import pytest
+
+    ctx = build(args.scenario, args.sandbox_fault)  # bad input stops here, exit 2
+    started = datetime.now(UTC)
+    run_id = f"{started:%Y%m%d-%H%M%S}-{ctx.run_id[:6]}"
+    reports_root = args.output
+    run_dir = (reports_root / run_id).resolve()
+    results = run_dir / "allure-results"
+    results.mkdir(parents=True)
+    scenario = ctx.scenario
+    info: dict[str, Any] = {
+        "run_id": run_id,
+        "scenario": str(args.scenario),
+        "environment": scenario.environment.name,
+        "tier": scenario.environment.tier,
+        "started": _now(),
+        "finished": "",
+        "golive_version": __version__,
+        "ran_by": _ran_by(),
+        "faults": ctx.faults,
+        "tags": args.tags or "",
+        "policy": scenario.policy.model_dump(),
+        "pytest_exit": None,
+    }
+    write_atomic(run_dir / "run.json", json.dumps(info, indent=2))
+    os.environ[RUN_ID_VAR] = run_id
+    running = None
+    try:
+        if scenario.uses_sandbox:
+            seed = scenario.sandbox.seed if scenario.sandbox else None
+            running = launcher.start(ctx.faults, seed)
+            os.environ[launcher.URL_VAR] = running.url
+        pytest_args = [
+            "features",
+            "--scenario",
+            str(args.scenario),
+            "--alluredir",
+            str(results),
+            "--junitxml",
+            str(run_dir / "junit.xml"),
+            "--golive-run-dir",
+            str(run_dir),
+            "-o",
+            "junit_family=xunit2",
+        ]
+        for fault in args.sandbox_fault:
+            pytest_args += ["--sandbox-fault", fault]
+        if args.tags:
+            pytest_args += ["-m", args.tags]
+        plugins: list[object] = []
+        if sys.stderr.isatty() and not os.environ.get("CI"):
+            from .progress import Progress
+
+            plugins.append(Progress(sys.stderr))
+            pytest_args += ["-p", "no:terminal"]
+        else:
+            pytest_args += ["-q", "--tb=short", "--no-header", "-p", "no:cacheprovider"]
+        exit_code = int(pytest.main([*pytest_args, *args.pytest_args], plugins=plugins))
+    finally:
+        if running is not None:
+            running.stop()
+        os.environ.pop(launcher.URL_VAR, None)
+    info["finished"], info["pytest_exit"] = _now(), exit_code
+    write_atomic(run_dir / "run.json", json.dumps(info, indent=2))
+    scrubbed = scrub_tree(run_dir, ctx.redactor)
+    if scrubbed:
+        print(
+            f"golive: masked credentials found in {len(scrubbed)} report file(s)", file=sys.stderr
+        )
+    write_environment(
+        results,
+        {
+            "environment": scenario.environment.name,
+            "tier": scenario.environment.tier,
+            "scenario": str(args.scenario),
+            "run": run_id,
+            "golive": __version__,
+            "sandbox.faults": ", ".join(ctx.faults) or "none",
+        },
+    )
+    verdict, links, html_error = finish(run_dir, html=not args.no_html)
+    point_latest(reports_root, run_dir)
+    summary(run_dir, verdict, html_error)
+    return verdict.exit_code
+
+
+def finish(run_dir: Path, html: bool) -> tuple[Verdict, dict[str, str], str | None]:
+    """Judge the run from its files, generate the report, write the signoff."""
+    raw = json.loads((run_dir / "run.json").read_text("utf-8"))
+    verdict = judge_dir(run_dir, raw)
+    html_error = None
+    links: dict[str, str] = {}
+    if html:
+        html_error = generate_html(
+            Path.cwd(),
+            run_dir / "allure-results",
+            run_dir / "allure-report",
+            f"golive {raw['environment']} {raw['run_id']}",
+        )
+        if html_error is None:
+            uuids = {o.key: o.uuid for o in read_outcomes(run_dir / "allure-results").values()}
+            links = evidence_links(run_dir / "allure-report", uuids)
+    write_signoff(run_dir, RunInfo.from_json(raw), verdict, links)
+    return verdict, links, html_error
+
+
+def judge_dir(run_dir: Path, raw: dict[str, Any] | None = None) -> Verdict:
+    if raw is None:
+        try:
+            raw = json.loads((run_dir / "run.json").read_text("utf-8"))
+        except FileNotFoundError:
+            raise InputError(f"{run_dir}: not a golive run folder (no run.json)") from None
+        except ValueError as exc:
+            raise HarnessError(f"{run_dir / 'run.json'}: corrupt ({exc})") from None
+    assert raw is not None
+    policy = raw.get("policy") or {}
+    try:
+        plan = read_plan(run_dir)
+        outcomes = read_outcomes(run_dir / "allure-results")
+    except ResultsError as exc:
+        return Verdict("NO-GO (could not be judged)", EXIT_UNJUDGED, reasons=[str(exc)])
+    return judge(
+        plan,
+        outcomes,
+        policy.get("blocking_severities", ["blocker", "critical"]),
+        int(policy.get("min_checks", 1)),
+        raw.get("pytest_exit"),
+    )
+
+
+def gate(run_dir: Path) -> int:
+    verdict = judge_dir(run_dir)
+    summary(run_dir, verdict, None, files=False)
+    return verdict.exit_code
+
+
+def summary(run_dir: Path, verdict: Verdict, html_error: str | None, files: bool = True) -> None:
+    counts = ", ".join(f"{v} {k}" for k, v in verdict.counts.items() if v)
+    print(f"\ngolive: {verdict.decision} ({counts or 'no checks'}; exit {verdict.exit_code})")
+    for reason in verdict.reasons:
+        print(f"  blocking: {reason}")
+    for warning in verdict.warnings:
+        print(f"  warning:  {warning}")
+    if files:
+        print(f"signoff: {run_dir / 'signoff.html'}")
+        report = run_dir / "allure-report" / "index.html"
+        print(
+            f"report:  {report}" if html_error is None else f"report:  not generated: {html_error}"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
