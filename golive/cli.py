@@ -80,21 +80,21 @@ def parser() -> argparse.ArgumentParser:
     gate = sub.add_parser("gate", help="re-judge a finished run from its files")
     gate.add_argument("run_dir", type=Path, metavar="RUN_DIR")
 
-    sandbox = sub.add_parser("sandbox", help="run the built-in sandbox", add_help=False)
-    sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER)
+    sub.add_parser("sandbox", help="run the built-in sandbox (golive sandbox --help)")
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sandbox"]:  # its own options, its own --help
+        from .sandbox.__main__ import main as sandbox_main  # the launcher for this command
+
+        return sandbox_main(argv[1:])
     args = parser().parse_args(argv)
     try:
         if args.command == "run":
             return run(args)
-        if args.command == "gate":
-            return gate(args.run_dir)
-        from .sandbox.__main__ import main as sandbox_main  # the launcher for this command
-
-        return sandbox_main(args.sandbox_args)
+        return gate(args.run_dir)
     except InputError as exc:
         print(f"golive: {exc}", file=sys.stderr)
         return EXIT_UNJUDGED
@@ -184,13 +184,13 @@ def run(args: argparse.Namespace) -> int:
             "sandbox.faults": ", ".join(ctx.faults) or "none",
         },
     )
-    verdict, links, html_error = finish(run_dir, html=not args.no_html)
+    verdict, html_error = finish(run_dir, html=not args.no_html)
     point_latest(reports_root, run_dir)
     summary(run_dir, verdict, html_error)
     return verdict.exit_code
 
 
-def finish(run_dir: Path, html: bool) -> tuple[Verdict, dict[str, str], str | None]:
+def finish(run_dir: Path, html: bool) -> tuple[Verdict, str | None]:
     """Judge the run from its files, generate the report, write the signoff."""
     raw = json.loads((run_dir / "run.json").read_text("utf-8"))
     verdict = judge_dir(run_dir, raw)
@@ -207,7 +207,7 @@ def finish(run_dir: Path, html: bool) -> tuple[Verdict, dict[str, str], str | No
             uuids = {o.key: o.uuid for o in read_outcomes(run_dir / "allure-results").values()}
             links = evidence_links(run_dir / "allure-report", uuids)
     write_signoff(run_dir, RunInfo.from_json(raw), verdict, links)
-    return verdict, links, html_error
+    return verdict, html_error
 
 
 def judge_dir(run_dir: Path, raw: dict[str, Any] | None = None) -> Verdict:

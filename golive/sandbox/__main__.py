@@ -44,7 +44,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def list_faults(as_json: bool) -> None:
     if as_json:
         rows = [
-            {"name": f.name, "breaks": f.breaks, "subject": f.subject, "description": f.description}
+            {
+                "name": f.name,
+                "breaks": f.breaks,
+                "subject": f.subject,
+                "description": f.description,
+                "shows": f.shows,
+            }
             for f in fault_table.FAULTS
         ]
         print(json.dumps(rows, indent=2))

@@ -29,6 +29,7 @@ class Fault:
     subject: str  # the subject it breaks, as named in scenarios/sandbox.yaml ("" if none)
     description: str
     apply: Callable[[Database], None] | None = None
+    shows: str = ""  # text the failure reason must contain: the offending value
 
 
 def sql_fault(statement: str, *args: object) -> Callable[[Database], None]:

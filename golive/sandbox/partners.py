@@ -44,6 +44,7 @@ FAULTS: tuple[Fault, ...] = (
         "TP-1002",
         "a change request with configuration instructions is still in progress",
         sql_fault("UPDATE change_requests SET state = 'in_progress' WHERE id = 'CR-1002-2'"),
+        shows="CR-1002-2",
     ),
     Fault(
         "business-rep-alerts-off",
@@ -54,6 +55,7 @@ FAULTS: tuple[Fault, ...] = (
             "UPDATE staff SET receives_alert_emails = 0"
             " WHERE username = (SELECT business_rep FROM partners WHERE id = 'TP-1002')"
         ),
+        shows="ljackson",
     ),
     Fault(
         "implementer-unassigned",
@@ -61,6 +63,7 @@ FAULTS: tuple[Fault, ...] = (
         "TP-1003",
         "no implementer is assigned to the partner",
         sql_fault("UPDATE partners SET implementer = NULL WHERE id = 'TP-1003'"),
+        shows="no implementer",
     ),
     Fault(
         "notification-email-wrong",
@@ -72,6 +75,7 @@ FAULTS: tuple[Fault, ...] = (
             " replace(json_extract(notification_emails, '$[1]'), '.example', '.exmaple'))"
             " WHERE id = 'TP-1001'"
         ),
+        shows=".exmaple",
     ),
     Fault(
         "auto-assign-key-under-review",
@@ -81,6 +85,7 @@ FAULTS: tuple[Fault, ...] = (
         sql_fault(
             "UPDATE partners SET auto_assign_key_state = 'under_review' WHERE id = 'TP-1002'"
         ),
+        shows="under_review",
     ),
     Fault(
         "buyers-empty",
@@ -88,6 +93,7 @@ FAULTS: tuple[Fault, ...] = (
         "TP-1003",
         "the partner's buyer list was emptied",
         sql_fault("UPDATE partners SET buyers = '[]' WHERE id = 'TP-1003'"),
+        shows="no buyers",
     ),
     Fault(
         "status-information-required",
@@ -95,24 +101,28 @@ FAULTS: tuple[Fault, ...] = (
         "TP-1001",
         "the partner was put back to Information Required",
         sql_fault("UPDATE partners SET status = 'Information Required' WHERE id = 'TP-1001'"),
+        shows="Information Required",
     ),
     Fault(
         "move-not-persisted",
         "MTP-08",
         "TP-1002",
         "Move to Production answers success but the status is not saved",
+        shows="Ready for Production",
     ),
     Fault(
         "customer-service-not-notified",
         "MTP-09",
         "TP-1001",
         "the move-to-production email leaves out Customer Service",
+        shows="customer.service@wagner.example",
     ),
     Fault(
         "external-recipient-kept",
         "MTP-10",
         "TP-1003",
         "the move-to-production email ignores the deleted external addresses",
+        shows="edi@",
     ),
 )
 

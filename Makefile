@@ -1,0 +1,42 @@
+# golive: `make run` runs every checklist against the built-in sandbox; `make test` runs the
+# harness's own tests. Both set everything up first (virtualenv with pinned dependencies,
+# the Allure 3 CLI from npm, a Chromium that Playwright can drive).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.golive-installed
+NODE_STAMP := node_modules/.golive-installed
+BROWSER_STAMP := $(VENV)/.golive-browser
+
+.PHONY: setup run test lint bench clean
+
+setup: $(STAMP) $(NODE_STAMP) $(BROWSER_STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "golive needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(BROWSER_STAMP): $(STAMP) scripts/ensure-browser.sh
+	scripts/ensure-browser.sh $(BIN)/python
+	@touch $@
+
+run: setup
+	$(BIN)/golive run
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: setup lint
+	$(BIN)/pytest tests -n 2 -q
+
+clean:
+	rm -rf $(VENV) node_modules reports/2* reports/latest
