@@ -149,8 +149,7 @@ def run(args: argparse.Namespace) -> int:
             "-o",
             "junit_family=xunit2",
         ]
-        for fault in args.sandbox_fault:
-            pytest_args += ["--sandbox-fault", fault]
+        pytest_args += [f"--sandbox-fault={fault}" for fault in args.sandbox_fault]
         if args.tags:
             pytest_args += ["-m", args.tags]
         plugins: list[object] = []

@@ -156,6 +156,9 @@ class HttpClient:
     ) -> requests.Response:
         method = method.upper()
         url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
+        if params:
+            url = str(requests.Request(method, url, params=params).prepare().url)
+            params = None
         shown = self.redactor.url(url)
         self.guard.check(self.system, method, shown)
         attempts = 1 + (self.retries if method in IDEMPOTENT else 0)

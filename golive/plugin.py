@@ -212,14 +212,20 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     info = item.stash.get(INFO_KEY, None)
-    if info is None:
-        return
-    ctx = run_context(item.config)
-    ctx.guard.current_check = info.id
-    if info.mutating and not ctx.guard.permits("POST"):
+    if info is not None:
+        run_context(item.config).guard.current_check = info.id
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest) -> None:
+    """Skip a changing item on production here, after Allure has started its result, so
+    the item is reported as not run with this reason rather than missing."""
+    info = request.node.stash.get(INFO_KEY, None)
+    ctx = request.config.stash.get(CTX_KEY, None)
+    if info is not None and ctx is not None and info.mutating and not ctx.guard.permits("POST"):
         pytest.skip(
             f"{info.id} changes the target and the environment is production;"
-            f" not run (allow it with policy.allow_mutating)"
+            " not run (allow it with policy.allow_mutating)"
         )
 
 

@@ -46,21 +46,34 @@ def golive_env(**extra: str) -> dict[str, str]:
 def golive_cli(tmp_path: Path) -> Callable[..., Run]:
     """Run ``golive ARGS`` from the project root; run folders go under tmp_path."""
 
-    def run(*args: str, env: dict[str, str] | None = None, output: bool = True,
-            timeout: float = 300) -> Run:
+    def run(
+        *args: str, env: dict[str, str] | None = None, output: bool = True, timeout: float = 300
+    ) -> Run:
         out = tmp_path / "reports"
         cmd = [sys.executable, "-m", "golive", *args]
         if output and args and args[0] == "run":
             cmd[3:4] = ["run", "--output", str(out)]
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-                              env=env or golive_env(), stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            cmd,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env or golive_env(),
+            stdin=subprocess.DEVNULL,
+        )
         return Run(done.returncode, done.stdout, done.stderr, out)
 
     return run
 
 
 def faults() -> list[dict[str, str]]:
-    done = subprocess.run([sys.executable, "-m", "golive", "sandbox", "--list-faults", "--json"],
-                          cwd=ROOT, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "golive", "sandbox", "--list-faults", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rows: list[dict[str, str]] = json.loads(done.stdout)
     return rows

@@ -31,8 +31,9 @@ def test_healthy_sandbox_is_go_with_every_item_passed(golive_cli: Callable[..., 
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f["name"] for f in FAULTS])
-def test_each_fault_fails_exactly_its_item(golive_cli: Callable[..., Run],
-                                           fault: dict[str, str]) -> None:
+def test_each_fault_fails_exactly_its_item(
+    golive_cli: Callable[..., Run], fault: dict[str, str]
+) -> None:
     run = golive_cli("run", "--no-html", "--sandbox-fault", fault["name"])
     assert run.code == 1, run.stdout + run.stderr
     doc = run.signoff
@@ -54,8 +55,7 @@ def test_every_checklist_item_is_broken_by_a_fault() -> None:
     assert broken - ids == set(), "faults that name no checklist item"
 
 
-def test_gate_rejudges_a_run_and_a_missing_result_is_no_go(golive_cli: Callable[..., Run]
-                                                           ) -> None:
+def test_gate_rejudges_a_run_and_a_missing_result_is_no_go(golive_cli: Callable[..., Run]) -> None:
     run = golive_cli("run", "--no-html", "--tags", "MTP-01 or MTP-06")
     assert run.code == 0, run.stdout + run.stderr
     assert len(run.signoff["items"]) == 6
@@ -92,8 +92,9 @@ def test_an_unknown_tag_cannot_be_judged(golive_cli: Callable[..., Run]) -> None
     assert run.signoff["verdict"] == "NO-GO (could not be judged)"
 
 
-def test_results_of_another_run_cannot_be_judged(golive_cli: Callable[..., Run],
-                                                 tmp_path: Path) -> None:
+def test_results_of_another_run_cannot_be_judged(
+    golive_cli: Callable[..., Run], tmp_path: Path
+) -> None:
     first = golive_cli("run", "--no-html", "--tags", "MTP-01")
     plan = json.loads((first.run_dir / "plan.json").read_text())
     plan["items"] = [i for i in plan["items"] if i["subject"] != "TP-1003"]

@@ -1,0 +1,76 @@
+"""Checks of the checklists themselves: every step has exactly one definition.
+
+pytest-bdd lets a later definition of the same phrase silently shadow an earlier one, and
+reports an undefined step only when the scenario runs. ``check(features_dir, modules)``
+finds both up front, with file and line: duplicate phrases among the step modules,
+steps that no definition matches, and steps that more than one definition matches.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pytest_bdd.parser import FeatureParser
+from pytest_bdd.steps import StepFunctionContext, step_function_context_registry
+
+
+@dataclass(frozen=True)
+class Definition:
+    type: str | None
+    phrase: str
+    where: str
+    context: StepFunctionContext
+
+
+def definitions(modules: Iterable[str]) -> list[Definition]:
+    """The step definitions the given modules register (importing them)."""
+    wanted = set(modules)
+    for name in wanted:
+        importlib.import_module(name)
+    found = []
+    for context in list(step_function_context_registry.values()):
+        func = context.step_func
+        if func.__module__ not in wanted:
+            continue
+        code = func.__code__
+        where = f"{code.co_filename}:{code.co_firstlineno}"
+        found.append(Definition(context.type, context.parser.name, where, context))
+    return sorted(found, key=lambda d: d.where)
+
+
+def check(features_dir: Path, modules: Iterable[str]) -> list[str]:
+    """Problems, one line each, naming file and line; empty when all is well."""
+    defs = definitions(modules)
+    problems = []
+    seen: dict[tuple[str | None, str], Definition] = {}
+    for d in defs:
+        key = (d.type, d.phrase)
+        if key in seen:
+            problems.append(
+                f"{d.where}: step phrase {d.phrase!r} is already defined at {seen[key].where}"
+            )
+        else:
+            seen[key] = d
+    for path in sorted(features_dir.rglob("*.feature")):
+        feature = FeatureParser(str(features_dir), str(path.relative_to(features_dir))).parse()
+        steps = [s for sc in feature.scenarios.values() for s in sc.steps]
+        if feature.background is not None:
+            steps += list(feature.background.steps)
+        for step in steps:
+            matches = [
+                d
+                for d in defs
+                if d.type in (None, step.type) and d.context.parser.is_matching(step.name)
+            ]
+            where = f"{path}:{step.line_number}"
+            if not matches:
+                problems.append(f"{where}: undefined step: {step.type.capitalize()} {step.name}")
+            elif len({m.phrase for m in matches}) > 1:
+                phrases = ", ".join(repr(m.phrase) for m in matches)
+                problems.append(
+                    f"{where}: step {step.name!r} matches several definitions: {phrases}"
+                )
+    return sorted(set(problems))

@@ -1,0 +1,109 @@
+"""Secrets never reach a report or the console; production is only read unless allowed."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import requests
+
+from golive import launcher
+from tests.conftest import ROOT, Run, golive_env
+
+CANARY = "CanaryTok-9d1e-Zz_unique"
+
+
+def encodings(secret: str) -> list[str]:
+    raw = secret.encode()
+    return [
+        secret,
+        quote(secret, safe=""),
+        base64.b64encode(raw).decode().rstrip("="),
+        base64.b64encode(f"golive:{secret}".encode()).decode().rstrip("="),
+    ]
+
+
+def test_credentials_leave_no_trace_even_when_checks_fail(golive_cli: Callable[..., Run]) -> None:
+    run = golive_cli(
+        "run",
+        "--sandbox-fault",
+        "buyers-empty",
+        "--sandbox-fault",
+        "move-not-persisted",
+        env=golive_env(GOLIVE_SANDBOX_TOKEN=CANARY),
+    )
+    assert run.code == 1, run.stdout + run.stderr
+    files = [p for p in run.run_dir.rglob("*") if p.is_file()]
+    assert len(files) > 50  # results, attachments, report, junit, signoff
+    for needle in encodings(CANARY):
+        assert needle not in run.stdout + run.stderr
+        leaked = [p for p in files if needle.encode() in p.read_bytes()]
+        assert leaked == [], f"{needle!r} found in {leaked}"
+    evidence = "".join(p.read_text() for p in run.run_dir.glob("allure-results/*-attachment.txt"))
+    assert "Authorization: ***" in evidence  # the header was there, masked
+
+
+@pytest.fixture
+def sandbox() -> Iterator[launcher.RunningSandbox]:
+    os.environ.setdefault(launcher.TOKEN_VAR, "safety-test-token")
+    running = launcher.start([])
+    yield running
+    running.stop()
+
+
+def production_scenario(tmp_path: Path, url: str, allow: list[str]) -> Path:
+    text = (ROOT / "scenarios" / "sandbox.yaml").read_text()
+    text = text.replace("tier: test", "tier: production").replace("enabled: true", "enabled: false")
+    text = text.replace("base_url: sandbox", f"base_url: {url}")
+    text = text.replace("allow_mutating: []", f"allow_mutating: {json.dumps(allow)}")
+    path = tmp_path / f"production-{len(allow)}.yaml"
+    path.write_text(text)
+    return path
+
+
+def request_log(url: str) -> list[dict[str, str]]:
+    token = os.environ[launcher.TOKEN_VAR]
+    rows: list[dict[str, str]] = requests.get(
+        f"{url}/sandbox/requests", headers={"Authorization": f"Bearer {token}"}, timeout=5
+    ).json()
+    return rows
+
+
+def test_production_tier_changes_nothing_unless_allowed(
+    golive_cli: Callable[..., Run], sandbox: launcher.RunningSandbox, tmp_path: Path
+) -> None:
+    env = golive_env(GOLIVE_SANDBOX_TOKEN=os.environ[launcher.TOKEN_VAR])
+    run = golive_cli(
+        "run",
+        "--no-html",
+        "--scenario",
+        str(production_scenario(tmp_path, sandbox.url, [])),
+        env=env,
+    )
+    log = [r for r in request_log(sandbox.url) if r["path"] not in ("/sandbox/requests", "/health")]
+    assert log and {r["method"] for r in log} == {"GET"}
+    assert {r["verification"] for r in log} == {run.signoff["run"]["run_id"]}
+    assert run.code == 1  # the move items could not run: never GO
+    not_run = {i["id"] for i in run.signoff["items"] if i["status"] == "skipped"}
+    assert not_run == {"MTP-08", "MTP-09", "MTP-10"}
+    assert all(
+        "not run (allow it with policy.allow_mutating)" in i["reason"]
+        for i in run.signoff["items"]
+        if i["status"] == "skipped"
+    )
+
+    allowed = golive_cli(
+        "run",
+        "--no-html",
+        "--scenario",
+        str(production_scenario(tmp_path, sandbox.url, ["MTP-08", "MTP-09", "MTP-10"])),
+        env=env,
+    )
+    assert allowed.code == 0, allowed.stdout + allowed.stderr
+    posts = [r for r in request_log(sandbox.url) if r["method"] != "GET"]
+    assert len(posts) == 3  # one Move to Production per partner, never repeated
