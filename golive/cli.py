@@ -3,6 +3,8 @@
     golive run [--scenario FILE] [--tags EXPR] [--sandbox-fault NAME]... [--output DIR]
                [--no-html] [-- PYTEST_ARGS]
     golive gate RUN_DIR
+    golive signoff approve|reject RUN_DIR --by NAME --role ROLE [--comment TEXT]
+    golive verify RUN_DIR
     golive sandbox [--port N] [--fault NAME]... [--list-faults]
 
 Exit codes: 0 GO, 1 NO-GO, 2 the run could not be judged (bad input, harness error).
@@ -20,16 +22,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__, launcher
-from .config import DEFAULT_SCENARIO
+from . import __version__, integrity, launcher
+from .config import DEFAULT_SCENARIO, Waiver, load_waivers, waiver_path
 from .context import RUN_ID_VAR, build
 from .errors import GoliveError, HarnessError, InputError
 from .files import write_atomic
 from .report import evidence_links, generate_html, point_latest, scrub_tree, write_environment
 from .results import ResultsError, read_outcomes, read_plan
-from .signoff import RunInfo
+from .signoff import RunInfo, previous_signoff
 from .signoff import write as write_signoff
-from .verdict import Verdict, judge
+from .verdict import UNJUDGED, Verdict, judge, policy_from
 
 EXIT_GO, EXIT_NO_GO, EXIT_UNJUDGED = 0, 1, 2
 
@@ -74,11 +76,27 @@ def parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder that receives the run folder and 'latest' (default: reports)",
     )
+    run.add_argument(
+        "--waivers",
+        type=Path,
+        metavar="FILE",
+        help="waiver file (default: the scenario's `waivers`)",
+    )
     run.add_argument("--no-html", action="store_true", help="skip the Allure HTML report")
     run.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS")
 
     gate = sub.add_parser("gate", help="re-judge a finished run from its files")
     gate.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+
+    signoff = sub.add_parser("signoff", help="record an approval or rejection of a run")
+    signoff.add_argument("action", choices=["approve", "reject"])
+    signoff.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    signoff.add_argument("--by", required=True, metavar="NAME")
+    signoff.add_argument("--role", required=True, metavar="ROLE")
+    signoff.add_argument("--comment", default="", metavar="TEXT")
+
+    verify = sub.add_parser("verify", help="check that a run's files are as it wrote them")
+    verify.add_argument("run_dir", type=Path, metavar="RUN_DIR")
 
     sub.add_parser("sandbox", help="run the built-in sandbox (golive sandbox --help)")
     return top
@@ -94,6 +112,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return run(args)
+        if args.command == "signoff":
+            action = "approved" if args.action == "approve" else "rejected"
+            record = integrity.approve(args.run_dir, action, args.by, args.role, args.comment)
+            print(f"golive: {action} by {record['by']} ({record['role']}): {record['verdict']}")
+            return EXIT_GO
+        if args.command == "verify":
+            intact, findings = integrity.verify(args.run_dir)
+            print("\n".join(findings) or "every file is as the run wrote it")
+            print(f"golive: {'intact' if intact else 'CHANGED'}")
+            return EXIT_GO if intact else EXIT_NO_GO
         return gate(args.run_dir)
     except InputError as exc:
         print(f"golive: {exc}", file=sys.stderr)
@@ -107,6 +135,8 @@ def run(args: argparse.Namespace) -> int:
     import pytest
 
     ctx = build(args.scenario, args.sandbox_fault)  # bad input stops here, exit 2
+    waiver_file = args.waivers or waiver_path(ctx.scenario)
+    waivers = load_waivers(waiver_file) if waiver_file else []
     started = datetime.now(UTC)
     run_id = f"{started:%Y%m%d-%H%M%S}-{ctx.run_id[:6]}"
     reports_root = args.output
@@ -126,9 +156,14 @@ def run(args: argparse.Namespace) -> int:
         "faults": ctx.faults,
         "tags": args.tags or "",
         "policy": scenario.policy.model_dump(),
+        "waivers": [w.model_dump(mode="json") for w in waivers],
         "pytest_exit": None,
     }
     write_atomic(run_dir / "run.json", json.dumps(info, indent=2))
+    # Until the run ends, its signoff says so: a run killed halfway never reads as GO.
+    unfinished = Verdict(UNJUDGED, EXIT_UNJUDGED, reasons=["the run has not finished"])
+    write_signoff(run_dir, RunInfo.from_json(info), unfinished, {})
+    point_latest(reports_root, run_dir)
     os.environ[RUN_ID_VAR] = run_id
     running = None
     try:
@@ -138,14 +173,11 @@ def run(args: argparse.Namespace) -> int:
             os.environ[launcher.URL_VAR] = running.url
         pytest_args = [
             "features",
-            "--scenario",
-            str(args.scenario),
-            "--alluredir",
-            str(results),
-            "--junitxml",
-            str(run_dir / "junit.xml"),
-            "--golive-run-dir",
-            str(run_dir),
+            f"--rootdir={Path.cwd()}",
+            f"--scenario={args.scenario}",
+            f"--alluredir={results}",
+            f"--junitxml={run_dir / 'junit.xml'}",
+            f"--golive-run-dir={run_dir}",
             "-o",
             "junit_family=xunit2",
         ]
@@ -159,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
             plugins.append(Progress(sys.stderr))
             pytest_args += ["-p", "no:terminal"]
         else:
-            pytest_args += ["-q", "--tb=short", "--no-header", "-p", "no:cacheprovider"]
+            pytest_args += ["-q", "--tb=short", "--no-header"]
         exit_code = int(pytest.main([*pytest_args, *args.pytest_args], plugins=plugins))
     finally:
         if running is not None:
@@ -169,9 +201,7 @@ def run(args: argparse.Namespace) -> int:
     write_atomic(run_dir / "run.json", json.dumps(info, indent=2))
     scrubbed = scrub_tree(run_dir, ctx.redactor)
     if scrubbed:
-        print(
-            f"golive: masked credentials found in {len(scrubbed)} report file(s)", file=sys.stderr
-        )
+        print(f"golive: masked credentials in {len(scrubbed)} report file(s)", file=sys.stderr)
     write_environment(
         results,
         {
@@ -184,7 +214,6 @@ def run(args: argparse.Namespace) -> int:
         },
     )
     verdict, html_error = finish(run_dir, html=not args.no_html)
-    point_latest(reports_root, run_dir)
     summary(run_dir, verdict, html_error)
     return verdict.exit_code
 
@@ -193,7 +222,7 @@ def finish(run_dir: Path, html: bool) -> tuple[Verdict, str | None]:
     """Judge the run from its files, generate the report, write the signoff."""
     raw = json.loads((run_dir / "run.json").read_text("utf-8"))
     verdict = judge_dir(run_dir, raw)
-    html_error = None
+    html_error: str | None = "skipped (--no-html)"
     links: dict[str, str] = {}
     if html:
         html_error = generate_html(
@@ -205,7 +234,9 @@ def finish(run_dir: Path, html: bool) -> tuple[Verdict, str | None]:
         if html_error is None:
             uuids = {o.key: o.uuid for o in read_outcomes(run_dir / "allure-results").values()}
             links = evidence_links(run_dir / "allure-report", uuids)
-    write_signoff(run_dir, RunInfo.from_json(raw), verdict, links)
+    previous = previous_signoff(run_dir.parent, run_dir.name, raw["scenario"])
+    write_signoff(run_dir, RunInfo.from_json(raw), verdict, links, previous)
+    integrity.write_manifest(run_dir)
     return verdict, html_error
 
 
@@ -218,19 +249,13 @@ def judge_dir(run_dir: Path, raw: dict[str, Any] | None = None) -> Verdict:
         except ValueError as exc:
             raise HarnessError(f"{run_dir / 'run.json'}: corrupt ({exc})") from None
     assert raw is not None
-    policy = raw.get("policy") or {}
     try:
         plan = read_plan(run_dir)
         outcomes = read_outcomes(run_dir / "allure-results")
     except ResultsError as exc:
-        return Verdict("NO-GO (could not be judged)", EXIT_UNJUDGED, reasons=[str(exc)])
-    return judge(
-        plan,
-        outcomes,
-        policy.get("blocking_severities", ["blocker", "critical"]),
-        int(policy.get("min_checks", 1)),
-        raw.get("pytest_exit"),
-    )
+        return Verdict(UNJUDGED, EXIT_UNJUDGED, reasons=[str(exc)])
+    waivers = [Waiver.model_validate(w) for w in raw.get("waivers") or []]
+    return judge(plan, outcomes, policy_from(raw.get("policy")), raw.get("pytest_exit"), waivers)
 
 
 def gate(run_dir: Path) -> int:

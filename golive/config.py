@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -68,9 +69,32 @@ class Organisation(Model):
 
 
 class Policy(Model):
+    """What the gate demands. See golive/verdict.py for how it is applied."""
+
+    # failed items of these severities block; other failures are warnings
     blocking_severities: list[Severity] = ["blocker", "critical"]
-    allow_mutating: list[str] = []
+    # items broken, not run or without a result block whatever their severity (true), or
+    # are judged by severity like failures (false: "broken counts as failed")
+    unchecked_blocks: bool = True
+    # checklist IDs (fnmatch patterns like "MTP-*") that must have run in this run
+    required: list[str] = []
     min_checks: Annotated[int, Field(ge=1)] = 1
+    # check IDs allowed to change a production-tier system
+    allow_mutating: list[str] = []
+
+
+class Waiver(Model):
+    """A failure accepted for this go-live: shown as waived, never hidden."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*-\d+$")]
+    subject: str | None = None  # only this subject; all subjects when absent
+    reason: Annotated[str, Field(min_length=1)]
+    approved_by: str = ""  # a waiver nobody approved does not count
+    expires: date
+
+
+class Waivers(Model):
+    waivers: list[Waiver] = []
 
 
 class Sandbox(Model):
@@ -86,6 +110,7 @@ class Scenario(Model):
     systems: dict[str, System]
     subjects: Subjects = Subjects()
     policy: Policy = Policy()
+    waivers: str | None = None  # a waiver file, relative to this scenario file
     sandbox: Sandbox | None = None
     source: Path = Path()
 
@@ -102,13 +127,38 @@ class Scenario(Model):
 
 def load_scenario(path: str | Path, env: dict[str, str] | None = None) -> Scenario:
     """Read, resolve and validate a scenario file. Raises ``ScenarioError``."""
+    raw, root = _read_yaml(path)
+    if "source" in raw:
+        from .errors import ScenarioError
+
+        raise ScenarioError(str(path), "source", "unknown key", _line(root, ("source",)))
+    resolved = _resolve(raw, env if env is not None else dict(os.environ), str(path), root, ())
+    return _validate(Scenario, {**resolved, "source": Path(path)}, str(path), root)
+
+
+def load_waivers(path: str | Path) -> list[Waiver]:
+    """Read and validate a waiver file. Raises ``ScenarioError`` (file, key, line)."""
+    raw, root = _read_yaml(path)
+    return _validate(Waivers, raw, str(path), root).waivers
+
+
+def waiver_path(scenario: Scenario) -> Path | None:
+    if scenario.waivers is None:
+        return None
+    return scenario.source.parent / scenario.waivers
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def _read_yaml(path: str | Path) -> tuple[dict[str, Any], Any]:
     from .errors import ScenarioError
 
     file = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError(file, "", "no such scenario file") from None
+        raise ScenarioError(file, "", "no such file") from None
     except OSError as exc:
         raise ScenarioError(file, "", f"cannot read: {exc.strerror}") from None
     try:
@@ -121,11 +171,14 @@ def load_scenario(path: str | Path, env: dict[str, str] | None = None) -> Scenar
         raise ScenarioError(file, "", f"not valid YAML: {problem}", line) from None
     if not isinstance(raw, dict):
         raise ScenarioError(file, "", "expected a mapping at the top level", 1)
-    if "source" in raw:
-        raise ScenarioError(file, "source", "unknown key", _line(root, ("source",)))
-    resolved = _resolve(raw, env if env is not None else dict(os.environ), file, root, ())
+    return raw, root
+
+
+def _validate(model: type[ModelT], raw: dict[str, Any], file: str, root: Any) -> ModelT:
+    from .errors import ScenarioError
+
     try:
-        return Scenario.model_validate({**resolved, "source": Path(path)})
+        return model.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])

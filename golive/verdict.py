@@ -1,26 +1,36 @@
-"""The verdict: GO or NO-GO, and whether the run could be judged at all.
+"""The verdict: GO, GO WITH WAIVERS or NO-GO, and whether the run could be judged at all.
 
 Rules, in order:
 
 1. Exit 2, "could not be judged": the plan is missing or unreadable, a result file is
    corrupt, results exist that the plan does not know (left over from another run), or
    pytest itself stopped (interrupted, internal error, usage error).
-2. NO-GO (exit 1): zero items planned, fewer executed than ``policy.min_checks`` (all
-   skipped counts as zero), an item of the plan without a result, or an item whose
-   severity blocks (``policy.blocking_severities``) failed, broke or was not run.
-3. Otherwise GO (exit 0). Items of non-blocking severity that failed are listed as
-   warnings; they never turn into a pass.
+2. NO-GO (exit 1) when any of these holds:
+   - zero items planned, or fewer executed than ``policy.min_checks`` (all skipped is zero);
+   - a ``policy.required`` ID did not run;
+   - an item failed whose severity is in ``policy.blocking_severities``;
+   - an item broke, was not run or has no result (whatever its severity, unless
+     ``policy.unchecked_blocks`` is false: then by severity, like a failure);
+   and no valid waiver covers it. A waiver is valid when it is approved and not expired;
+   an invalid one is listed as a warning and changes nothing.
+3. Otherwise GO (exit 0), "GO WITH WAIVERS" when a waiver was applied. Non-blocking
+   failures are listed as warnings; nothing is hidden.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
+from fnmatch import fnmatchcase
+from typing import Any
 
+from .config import Policy, Waiver
 from .results import Outcome, Planned
 
-GO, NO_GO, UNJUDGED = "GO", "NO-GO", "NO-GO (could not be judged)"
+GO, GO_WAIVED, NO_GO, UNJUDGED = "GO", "GO WITH WAIVERS", "NO-GO", "NO-GO (could not be judged)"
 PYTEST_STOPPED = {2: "interrupted", 3: "internal error", 4: "usage error"}
+UNCHECKED = ("broken", "skipped", "missing")
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,11 @@ class ItemVerdict:
     reason: str
     category: str
     blocking: bool
+    waiver: Waiver | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.item.id}{f' [{self.item.subject}]' if self.item.subject else ''}"
 
 
 @dataclass
@@ -43,44 +58,61 @@ class Verdict:
     @property
     def counts(self) -> dict[str, int]:
         counted = Counter(i.status for i in self.items)
-        return {s: counted.get(s, 0) for s in ("passed", "failed", "broken", "skipped", "missing")}
+        out = {s: counted.get(s, 0) for s in ("passed", "failed", "broken", "skipped", "missing")}
+        out["waived"] = sum(1 for i in self.items if i.waiver is not None)
+        return out
+
+
+def waiver_problem(waiver: Waiver, today: date) -> str | None:
+    if not waiver.approved_by.strip():
+        return "not approved"
+    if waiver.expires < today:
+        return f"expired on {waiver.expires.isoformat()}"
+    return None
+
+
+def _covering(item: Planned, waivers: list[Waiver]) -> Waiver | None:
+    return next((w for w in waivers if w.id == item.id and w.subject in (None, item.subject)), None)
 
 
 def judge(
     plan: list[Planned],
     outcomes: dict[str, Outcome],
-    blocking_severities: list[str],
-    min_checks: int = 1,
+    policy: Policy,
     pytest_exit: int | None = None,
+    waivers: list[Waiver] | None = None,
+    today: date | None = None,
 ) -> Verdict:
+    today = today or date.today()
+    valid, warnings = [], []
+    for w in waivers or []:
+        problem = waiver_problem(w, today)
+        if problem:
+            warnings.append(
+                f"waiver for {w.id}{f' [{w.subject}]' if w.subject else ''} {problem}: not applied"
+            )
+        else:
+            valid.append(w)
+
     items: list[ItemVerdict] = []
     for planned in plan:
         outcome = outcomes.get(planned.key)
-        blocks = planned.severity in blocking_severities
-        if outcome is None:
-            items.append(
-                ItemVerdict(
-                    planned,
-                    "missing",
-                    "no result was recorded for this item",
-                    "harness error",
-                    blocks,
-                )
-            )
-            continue
-        items.append(
-            ItemVerdict(
-                planned,
-                outcome.status,
-                outcome.reason,
-                outcome.category,
-                blocks and outcome.status != "passed",
-            )
+        status, reason, category = (
+            (outcome.status, outcome.reason, outcome.category)
+            if outcome is not None
+            else ("missing", "no result was recorded for this item", "harness error")
         )
-    verdict = Verdict(GO, 0, items=items)
+        severe = planned.severity in policy.blocking_severities
+        blocks = status != "passed" and (
+            severe or (status in UNCHECKED and policy.unchecked_blocks)
+        )
+        waiver = _covering(planned, valid) if status != "passed" else None
+        items.append(
+            ItemVerdict(planned, status, reason, category, blocks and waiver is None, waiver)
+        )
+    verdict = Verdict(GO, 0, warnings=warnings, items=items)
 
-    known = {p.key for p in plan}
-    strangers = sorted(set(outcomes) - known)
+    strangers = sorted(set(outcomes) - {p.key for p in plan})
     if pytest_exit in PYTEST_STOPPED:
         verdict.reasons.append(
             f"the test run stopped: pytest {PYTEST_STOPPED[pytest_exit]} (exit {pytest_exit})"
@@ -91,19 +123,41 @@ def judge(
         verdict.decision, verdict.exit_code = UNJUDGED, 2
         return verdict
 
-    executed = sum(1 for i in items if i.status in ("passed", "failed", "broken"))
+    executed = [i for i in items if i.status in ("passed", "failed", "broken")]
     if not plan:
         verdict.reasons.append("zero checks were planned")
-    elif executed < min_checks:
-        verdict.reasons.append(f"{executed} checks ran; the policy needs at least {min_checks}")
+    elif len(executed) < policy.min_checks:
+        verdict.reasons.append(
+            f"{len(executed)} checks ran; the policy needs at least {policy.min_checks}"
+        )
+    ran_ids = {i.item.id for i in executed}
+    for pattern in policy.required:
+        if not any(fnmatchcase(i, pattern) for i in ran_ids):
+            verdict.reasons.append(f"required {pattern} did not run")
+    used = set()
     for i in items:
-        label = f"{i.item.id}{f' [{i.item.subject}]' if i.item.subject else ''}"
-        if i.status == "missing":
-            verdict.reasons.append(f"{label}: no result")
-        elif i.status != "passed" and i.blocking:
-            verdict.reasons.append(f"{label} {i.status} ({i.item.severity}): {i.reason}")
+        what = f"{i.label} {i.status} ({i.item.severity}): {i.reason}"
+        if i.blocking:
+            verdict.reasons.append(f"{i.label}: no result" if i.status == "missing" else what)
+        elif i.waiver is not None:
+            used.add(id(i.waiver))
+            warnings.append(
+                f"{what} -- waived by {i.waiver.approved_by} until"
+                f" {i.waiver.expires.isoformat()}: {i.waiver.reason}"
+            )
         elif i.status != "passed":
-            verdict.warnings.append(f"{label} {i.status} ({i.item.severity}): {i.reason}")
+            warnings.append(what)
+    for w in valid:
+        if id(w) not in used:
+            warnings.append(
+                f"waiver for {w.id}{f' [{w.subject}]' if w.subject else ''} matched no failing item"
+            )
     if verdict.reasons:
         verdict.decision, verdict.exit_code = NO_GO, 1
+    elif used:
+        verdict.decision = GO_WAIVED
     return verdict
+
+
+def policy_from(raw: dict[str, Any] | None) -> Policy:
+    return Policy.model_validate(raw or {})

@@ -86,7 +86,7 @@ def test_bad_scenario_exits_2_with_file_key_and_line(
 def test_missing_scenario_file(golive_cli: Callable[..., Run], tmp_path: Path) -> None:
     run = golive_cli("run", "--scenario", str(tmp_path / "nope.yaml"))
     assert run.code == 2
-    assert run.stderr.strip() == f"golive: {tmp_path / 'nope.yaml'}: no such scenario file"
+    assert run.stderr.strip() == f"golive: {tmp_path / 'nope.yaml'}: no such file"
 
 
 def test_gate_on_a_folder_that_is_not_a_run(golive_cli: Callable[..., Run], tmp_path: Path) -> None:
