@@ -5,6 +5,7 @@
     golive gate RUN_DIR
     golive signoff approve|reject RUN_DIR --by NAME --role ROLE [--comment TEXT]
     golive verify RUN_DIR
+    golive merge RUN_DIR... [--output DIR]
     golive sandbox [--port N] [--fault NAME]... [--list-faults]
 
 Exit codes: 0 GO, 1 NO-GO, 2 the run could not be judged (bad input, harness error).
@@ -17,6 +18,7 @@ import argparse
 import getpass
 import json
 import os
+import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,6 +79,12 @@ def parser() -> argparse.ArgumentParser:
         help="folder that receives the run folder and 'latest' (default: reports)",
     )
     run.add_argument(
+        "-n",
+        "--workers",
+        metavar="N",
+        help="run checks in N processes (pytest-xdist; 'auto': one per core)",
+    )
+    run.add_argument(
         "--waivers",
         type=Path,
         metavar="FILE",
@@ -87,6 +95,11 @@ def parser() -> argparse.ArgumentParser:
 
     gate = sub.add_parser("gate", help="re-judge a finished run from its files")
     gate.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+
+    merge = sub.add_parser("merge", help="join runs of several CI jobs (shards) into one")
+    merge.add_argument("run_dirs", type=Path, nargs="+", metavar="RUN_DIR")
+    merge.add_argument("--output", type=Path, default=Path("reports"), metavar="DIR")
+    merge.add_argument("--no-html", action="store_true", help="skip the Allure HTML report")
 
     signoff = sub.add_parser("signoff", help="record an approval or rejection of a run")
     signoff.add_argument("action", choices=["approve", "reject"])
@@ -117,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             record = integrity.approve(args.run_dir, action, args.by, args.role, args.comment)
             print(f"golive: {action} by {record['by']} ({record['role']}): {record['verdict']}")
             return EXIT_GO
+        if args.command == "merge":
+            return merge(args.run_dirs, args.output, html=not args.no_html)
         if args.command == "verify":
             intact, findings = integrity.verify(args.run_dir)
             print("\n".join(findings) or "every file is as the run wrote it")
@@ -184,6 +199,8 @@ def run(args: argparse.Namespace) -> int:
         pytest_args += [f"--sandbox-fault={fault}" for fault in args.sandbox_fault]
         if args.tags:
             pytest_args += ["-m", args.tags]
+        if args.workers:
+            pytest_args += ["-n", args.workers]
         plugins: list[object] = []
         if sys.stderr.isatty() and not os.environ.get("CI"):
             from .progress import Progress
@@ -256,6 +273,47 @@ def judge_dir(run_dir: Path, raw: dict[str, Any] | None = None) -> Verdict:
         return Verdict(UNJUDGED, EXIT_UNJUDGED, reasons=[str(exc)])
     waivers = [Waiver.model_validate(w) for w in raw.get("waivers") or []]
     return judge(plan, outcomes, policy_from(raw.get("policy")), raw.get("pytest_exit"), waivers)
+
+
+def merge(run_dirs: list[Path], reports_root: Path, html: bool) -> int:
+    """One run folder from shards of the same scenario: plans joined, results copied,
+    judged and reported as if one run had done it all."""
+    infos = []
+    for run_dir in run_dirs:
+        try:
+            infos.append(json.loads((run_dir / "run.json").read_text("utf-8")))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{run_dir}: not a golive run folder ({exc})") from None
+    scenarios = {i["scenario"] for i in infos}
+    if len(scenarios) != 1:
+        raise InputError(f"cannot merge runs of different scenarios: {sorted(scenarios)}")
+    first = infos[0]
+    run_id = f"{datetime.now(UTC):%Y%m%d-%H%M%S}-merged"
+    target = (reports_root / run_id).resolve()
+    (target / "allure-results").mkdir(parents=True)
+    plan: dict[str, Any] = {}
+    for run_dir in run_dirs:
+        for item in json.loads((run_dir / "plan.json").read_text("utf-8"))["items"]:
+            plan[f"{item['id']}|{item['subject']}"] = item
+        for path in (run_dir / "allure-results").iterdir():
+            shutil.copy2(path, target / "allure-results" / path.name)
+    exits = [i.get("pytest_exit") for i in infos]
+    stopped = [e for e in exits if e not in (0, 1, 5)]
+    info = {
+        **first,
+        "run_id": run_id,
+        "started": min(i["started"] for i in infos),
+        "finished": max(i["finished"] or "" for i in infos),
+        "faults": sorted({f for i in infos for f in i.get("faults", [])}),
+        "pytest_exit": stopped[0] if stopped else max(e or 0 for e in exits),
+        "merged_from": [i["run_id"] for i in infos],
+    }
+    write_atomic(target / "run.json", json.dumps(info, indent=2))
+    write_atomic(target / "plan.json", json.dumps({"items": list(plan.values())}, indent=2))
+    verdict, html_error = finish(target, html)
+    point_latest(reports_root, target)
+    summary(target, verdict, html_error)
+    return verdict.exit_code
 
 
 def gate(run_dir: Path) -> int:

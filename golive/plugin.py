@@ -204,8 +204,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     run_dir = session.config.getoption("golive_run_dir")
-    if not run_dir or hasattr(session.config, "workerinput"):
-        return
+    worker = getattr(session.config, "workerinput", None)
+    if not run_dir or (worker is not None and worker["workerid"] != "gw0"):
+        return  # under pytest-xdist every worker collects everything: gw0 writes the plan
     plan = [asdict(item.stash[INFO_KEY]) for item in session.items if INFO_KEY in item.stash]
     write_atomic(Path(run_dir) / "plan.json", json.dumps({"items": plan}, indent=2))
 

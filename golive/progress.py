@@ -49,6 +49,11 @@ class Progress:
                 self.labels[item.nodeid] = info.id + (f" [{info.subject}]" if info.subject else "")
         self._draw()
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: object, ids: list[str]) -> None:
+        self.total = len(ids)  # under pytest-xdist the controller itself collects nothing
+        self._draw()
+
     @pytest.hookimpl
     def pytest_runtest_logstart(self, nodeid: str) -> None:
         self._draw(self.labels.get(nodeid, nodeid))

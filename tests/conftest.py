@@ -6,12 +6,15 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+
+from golive import launcher
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,9 +26,9 @@ class Run:
     stderr: str
     out: Path
 
-    @property
-    def run_dir(self) -> Path:
-        return (self.out / "latest").resolve()
+    def __post_init__(self) -> None:
+        # the run folder this command wrote, fixed now: a later run moves "latest"
+        self.run_dir = (self.out / "latest").resolve()
 
     @property
     def signoff(self) -> dict[str, Any]:
@@ -76,4 +79,32 @@ def faults() -> list[dict[str, str]]:
         check=True,
     )
     rows: list[dict[str, str]] = json.loads(done.stdout)
+    return rows
+
+
+@pytest.fixture
+def sandbox() -> Iterator[launcher.RunningSandbox]:
+    """A sandbox the test starts itself, so it can read the sandbox's request log."""
+    os.environ.setdefault(launcher.TOKEN_VAR, "test-token-0123")
+    running = launcher.start([])
+    yield running
+    running.stop()
+
+
+def external_scenario(tmp_path: Path, url: str, tier: str, allow: list[str]) -> Path:
+    """The sandbox scenario pointed at an already running sandbox, with another tier."""
+    text = (ROOT / "scenarios" / "sandbox.yaml").read_text()
+    text = text.replace("tier: test", f"tier: {tier}").replace("enabled: true", "enabled: false")
+    text = text.replace("base_url: sandbox", f"base_url: {url}")
+    text = text.replace("allow_mutating: []", f"allow_mutating: {json.dumps(allow)}")
+    path = tmp_path / f"{tier}-{len(allow)}.yaml"
+    path.write_text(text)
+    return path
+
+
+def request_log(url: str) -> list[dict[str, str]]:
+    token = os.environ[launcher.TOKEN_VAR]
+    rows: list[dict[str, str]] = requests.get(
+        f"{url}/sandbox/requests", headers={"Authorization": f"Bearer {token}"}, timeout=5
+    ).json()
     return rows

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import base64
-import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
-import pytest
-import requests
-
 from golive import launcher
-from tests.conftest import ROOT, Run, golive_env
+from tests.conftest import Run, external_scenario, golive_env, request_log
 
 CANARY = "CanaryTok-9d1e-Zz_unique"
 
@@ -48,32 +44,6 @@ def test_credentials_leave_no_trace_even_when_checks_fail(golive_cli: Callable[.
     assert "Authorization: ***" in evidence  # the header was there, masked
 
 
-@pytest.fixture
-def sandbox() -> Iterator[launcher.RunningSandbox]:
-    os.environ.setdefault(launcher.TOKEN_VAR, "safety-test-token")
-    running = launcher.start([])
-    yield running
-    running.stop()
-
-
-def production_scenario(tmp_path: Path, url: str, allow: list[str]) -> Path:
-    text = (ROOT / "scenarios" / "sandbox.yaml").read_text()
-    text = text.replace("tier: test", "tier: production").replace("enabled: true", "enabled: false")
-    text = text.replace("base_url: sandbox", f"base_url: {url}")
-    text = text.replace("allow_mutating: []", f"allow_mutating: {json.dumps(allow)}")
-    path = tmp_path / f"production-{len(allow)}.yaml"
-    path.write_text(text)
-    return path
-
-
-def request_log(url: str) -> list[dict[str, str]]:
-    token = os.environ[launcher.TOKEN_VAR]
-    rows: list[dict[str, str]] = requests.get(
-        f"{url}/sandbox/requests", headers={"Authorization": f"Bearer {token}"}, timeout=5
-    ).json()
-    return rows
-
-
 def test_production_tier_changes_nothing_unless_allowed(
     golive_cli: Callable[..., Run], sandbox: launcher.RunningSandbox, tmp_path: Path
 ) -> None:
@@ -82,7 +52,7 @@ def test_production_tier_changes_nothing_unless_allowed(
         "run",
         "--no-html",
         "--scenario",
-        str(production_scenario(tmp_path, sandbox.url, [])),
+        str(external_scenario(tmp_path, sandbox.url, "production", [])),
         env=env,
     )
     log = [r for r in request_log(sandbox.url) if r["path"] not in ("/sandbox/requests", "/health")]
@@ -101,7 +71,7 @@ def test_production_tier_changes_nothing_unless_allowed(
         "run",
         "--no-html",
         "--scenario",
-        str(production_scenario(tmp_path, sandbox.url, ["MTP-08", "MTP-09", "MTP-10"])),
+        str(external_scenario(tmp_path, sandbox.url, "production", ["MTP-08", "MTP-09", "MTP-10"])),
         env=env,
     )
     assert allowed.code == 0, allowed.stdout + allowed.stderr

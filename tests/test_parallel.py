@@ -1,0 +1,67 @@
+"""Beyond one process: `golive run -n 2` and `golive merge` of CI shards."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from golive import launcher
+from tests.conftest import Run, external_scenario, golive_env, request_log
+
+
+def test_parallel_run_is_complete_and_identical_to_serial(
+    golive_cli: Callable[..., Run], sandbox: launcher.RunningSandbox, tmp_path: Path
+) -> None:
+    env = golive_env(GOLIVE_SANDBOX_TOKEN=os.environ[launcher.TOKEN_VAR])
+    parallel = golive_cli(
+        "run",
+        "--no-html",
+        "-n",
+        "2",
+        "--scenario",
+        str(external_scenario(tmp_path, sandbox.url, "test", [])),
+        env=env,
+    )
+    moves = [r for r in request_log(sandbox.url) if r["method"] == "POST"]
+    assert len(moves) == 3  # one Move to Production per partner, whatever the worker
+    serial = golive_cli("run", "--no-html")
+    assert parallel.code == serial.code == 0, parallel.stdout + parallel.stderr
+    assert parallel.statuses() == serial.statuses()
+    assert len(parallel.statuses()) == 30
+
+
+def test_parallel_run_with_a_fault(golive_cli: Callable[..., Run]) -> None:
+    run = golive_cli("run", "--no-html", "-n", "2", "--sandbox-fault", "move-not-persisted")
+    assert run.code == 1
+    failing = {k for k, v in run.statuses().items() if v != "passed"}
+    assert failing == {("MTP-08", "TP-1002")}
+
+
+def test_merge_joins_two_shards_into_one_signoff(
+    golive_cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    first = golive_cli("run", "--tags", "MTP-01 or MTP-02 or MTP-03", "--no-html")
+    shard_a = first.run_dir
+    second = golive_cli(
+        "run",
+        "--tags",
+        "not (MTP-01 or MTP-02 or MTP-03)",
+        "--no-html",
+        "--sandbox-fault",
+        "implementer-unassigned",
+        "--sandbox-fault",
+        "buyers-empty",
+    )
+    shard_b = second.run_dir
+    assert len(first.statuses()) == 9 and len(second.statuses()) == 21
+    merged = golive_cli(
+        "merge", str(shard_a), str(shard_b), "--output", str(tmp_path / "m"), output=False
+    )
+    assert merged.code == 1, merged.stdout + merged.stderr
+    run_dir = (tmp_path / "m" / "latest").resolve()
+    doc = Run(merged.code, merged.stdout, merged.stderr, tmp_path / "m").signoff
+    assert len(doc["items"]) == 30
+    failing = {(i["id"], i["subject"]) for i in doc["items"] if i["status"] != "passed"}
+    assert failing == {("MTP-06", "TP-1003")}  # the implementer fault hit no item of shard b
+    assert (run_dir / "allure-report" / "index.html").exists()
