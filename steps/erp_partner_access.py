@@ -162,9 +162,11 @@ def _(access: AccessView, edi_monitor: EdiMonitor) -> None:
 class Visit:
     username: str
     login: Shown
+    logged_in: bool
     dashboard: Shown | None = None
     messages: tuple[str, ...] = ()
     admin_page: Shown | None = None
+    offered: tuple[str, ...] = ()
 
 
 @when(
@@ -182,12 +184,19 @@ def _(
         if password is None or not keeps_access(planned, access.plan.phase):
             continue
         login = web.log_in(planned.username, password)
-        if login.status != 303 and "/switch" not in login.url:
-            visits.append(Visit(planned.username, login))
+        if "/switch" not in login.url:
+            visits.append(Visit(planned.username, login, logged_in=False))
             continue
+        offered = tuple(web.customers())
         dashboard = web.switch_to(access.customer.id)
+        if dashboard is None:
+            visits.append(Visit(planned.username, login, True, offered=offered))
+            continue
         messages = tuple(web.dashboard_messages())
-        visits.append(Visit(planned.username, login, dashboard, messages, web.open(ADMIN_PAGE)))
+        admin_page = web.open(ADMIN_PAGE)
+        visits.append(
+            Visit(planned.username, login, True, dashboard, messages, admin_page, offered)
+        )
     attach_json("browser visits", [asdict(v) for v in visits])
     check(bool(visits), access.label, "no partner user with a password to log in", "one or more")
     return visits
@@ -198,10 +207,12 @@ def _(access: AccessView, edi_monitor: EdiMonitor, visits: list[Visit]) -> None:
     expected = {m.id for m in edi_monitor.messages("TEST", access.customer.id)}
     problems = []
     for visit in visits:
+        if not visit.logged_in:
+            problems.append(f"{visit.username} could not log in: {visit.login.alert!r}")
+            continue
         if visit.dashboard is None:
-            problems.append(
-                f"{visit.username} could not log in: {visit.login.alert or visit.login.url}"
-            )
+            offered = listing(list(visit.offered))
+            problems.append(f"{visit.username} is not offered the customer (switch: {offered})")
             continue
         shown = set(visit.messages)
         if shown != expected or access.customer.name not in visit.dashboard.heading:

@@ -52,8 +52,12 @@ class MonitorWeb:
         """The customers offered by the customer switch."""
         return self.page.get_by_role("button").all_inner_texts()
 
-    def switch_to(self, customer_id: str) -> Shown:
-        self.page.get_by_role("button", name=f"({customer_id})").click()
+    def switch_to(self, customer_id: str) -> Shown | None:
+        """Choose the customer in the switch; None when the switch does not offer it."""
+        choice = self.page.get_by_role("button", name=f"({customer_id})")
+        if choice.count() != 1:
+            return None
+        choice.click()
         self.page.wait_for_url("**/dashboard")
         return self._shown(200)
 
