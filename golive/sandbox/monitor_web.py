@@ -1,7 +1,7 @@
 """The EDI monitor's server-rendered web UI (sandbox).
 
 Login, the customer switch a partner user makes, the dashboard with the chosen customer's
-messages, a message's detail, tickets and the company's partner-users admin page. A page
+messages, a message's detail and the company's partner-users admin page. A page
 the user lacks the permission for answers 403 with a page that says which permission.
 Templates are plain ``string.Template`` files under ``templates/``: no engine needed.
 """
