@@ -6,5 +6,7 @@ pytest_plugins = [
     "fixtures.systems",
     "fixtures.partners",
     "fixtures.browser",
+    "fixtures.monitor",
     "steps.partner_go_live",
+    "steps.erp_partner_access",
 ]

@@ -45,6 +45,10 @@ def find_chromium() -> Path | None:
         return Path(chosen)
     if playwright_chromium() is not None:
         return None
+    return system_chromium()
+
+
+def system_chromium() -> Path | None:
     for name in SYSTEM_CANDIDATES:
         found = shutil.which(name)
         if found:

@@ -59,8 +59,54 @@ class Partner(Model):
     notification_emails: Annotated[list[str], Field(min_length=1)]
 
 
+Permission = Literal[
+    "manage_api_credentials",
+    "resend_messages",
+    "take_over_onboarding_tasks",
+    "view_message_content",
+    "respond_to_tickets",
+    "explore_errors",
+    "handle_messages",
+    "manage_connector_settings",
+]
+
+
+class ErpUser(Model):
+    """One ERP partner (customiser) user in a customer's access plan.
+
+    ``prod_access`` says when the user may have PROD access: ``during_onboarding``,
+    ``after_onboarding`` (TEST first, the seed's best practice) or ``never``;
+    ``after_onboarding`` says whether the access is revoked or kept once the onboarding is
+    complete. Access ends at most ``max_days`` after it starts unless ``permanent``.
+    ``password`` is the user's own login (a ``${ENV_VAR}``), used in the browser and for
+    the user's own API calls; it is masked everywhere like every other credential.
+    """
+
+    username: Annotated[str, Field(min_length=1)]
+    partner: Annotated[str, Field(min_length=1)]
+    password: SecretStr | None = None
+    permissions: list[Permission]
+    permanent: bool = False
+    max_days: Annotated[int, Field(ge=1)] = 90
+    prod_access: Literal["during_onboarding", "after_onboarding", "never"] = "after_onboarding"
+    after_onboarding: Literal["revoke", "keep"] = "revoke"
+    sub_companies: list[str] = []
+
+
+class ErpCustomer(Model):
+    """A customer whose EDI monitor ERP partner users get into: the access plan.
+
+    ``phase`` is the onboarding project's current phase: ``onboarding`` or ``complete``.
+    """
+
+    id: Annotated[str, Field(min_length=1)]
+    phase: Literal["onboarding", "complete"]
+    users: list[ErpUser]
+
+
 class Subjects(Model):
     partners: list[Partner] = []
+    erp_customers: list[ErpCustomer] = []
 
 
 class Organisation(Model):
@@ -103,6 +149,15 @@ class Sandbox(Model):
     seed: int | None = None
 
 
+class Browser(Model):
+    """Where the browser runs: launched locally (default), or a remote Playwright server at
+    ``ws_endpoint`` (``playwright run-server``). ``executable_path`` is the browser on the
+    server's machine, for a server without downloaded browsers (needs ``--unsafe``)."""
+
+    ws_endpoint: str | None = None
+    executable_path: str | None = None
+
+
 class Scenario(Model):
     version: Literal[1]
     environment: Environment
@@ -112,6 +167,7 @@ class Scenario(Model):
     policy: Policy = Policy()
     waivers: str | None = None  # a waiver file, relative to this scenario file
     sandbox: Sandbox | None = None
+    browser: Browser = Browser()
     source: Path = Path()
 
     @property

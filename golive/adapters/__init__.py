@@ -15,11 +15,13 @@ from typing import Any
 from ..errors import InputError
 from ..http import HttpClient
 from .mailbox import CaptureMailbox
+from .monitor import RestEdiMonitor
 from .partners import RestPartnerPlatform
 
 BUILT_IN: dict[str, Callable[[HttpClient], Any]] = {
     "partner-platform": RestPartnerPlatform,
     "capture-mailbox": CaptureMailbox,
+    "edi-monitor": RestEdiMonitor,
 }
 
 

@@ -80,7 +80,10 @@ def main(argv: list[str] | None = None) -> int:
             fault.apply(db)
     smtp = start_capture(db, args.host)
     settings = Settings(db, token, smtp.hostname, smtp.port, faults)
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+    # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP;
+    # without it every keep-alive response body waits ~40 ms behind Nagle + delayed ACK.
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
     port = sock.getsockname()[1]
