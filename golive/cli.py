@@ -29,7 +29,14 @@ from .config import DEFAULT_SCENARIO, Waiver, load_waivers, waiver_path
 from .context import RUN_ID_VAR, build
 from .errors import GoliveError, HarnessError, InputError
 from .files import write_atomic
-from .report import evidence_links, generate_html, point_latest, scrub_tree, write_environment
+from .report import (
+    evidence_links,
+    generate_html,
+    point_latest,
+    scrub_tree,
+    write_allure_config,
+    write_environment,
+)
 from .results import ResultsError, read_outcomes, read_plan
 from .signoff import RunInfo, previous_signoff
 from .signoff import write as write_signoff
@@ -241,15 +248,30 @@ def finish(run_dir: Path, html: bool) -> tuple[Verdict, str | None]:
     verdict = judge_dir(run_dir, raw)
     html_error: str | None = "skipped (--no-html)"
     links: dict[str, str] = {}
-    if html:
-        html_error = generate_html(
-            Path.cwd(),
-            run_dir / "allure-results",
-            run_dir / "allure-report",
-            f"golive {raw['environment']} {raw['run_id']}",
+    outcomes = read_outcomes(run_dir / "allure-results") if verdict.exit_code != 2 else {}
+    waivers = [
+        (
+            i.waiver,
+            sorted({o.test_case_id for k, o in outcomes.items() if k == i.item.key}),
+            i.item.subject,
         )
+        for i in verdict.items
+        if i.waiver is not None
+    ]
+    history = run_dir.parent / "history" / f"{Path(raw['scenario']).stem}.jsonl"
+    history.parent.mkdir(exist_ok=True)
+    config = write_allure_config(
+        run_dir,
+        f"golive {raw['environment']} {raw['run_id']}",
+        policy_from(raw.get("policy")),
+        len(verdict.items),
+        waivers,
+        history,
+    )
+    if html:
+        html_error = generate_html(Path.cwd(), run_dir, config)
         if html_error is None:
-            uuids = {o.key: o.uuid for o in read_outcomes(run_dir / "allure-results").values()}
+            uuids = {o.key: o.uuid for o in outcomes.values()}
             links = evidence_links(run_dir / "allure-report", uuids)
     previous = previous_signoff(run_dir.parent, run_dir.name, raw["scenario"])
     write_signoff(run_dir, RunInfo.from_json(raw), verdict, links, previous)

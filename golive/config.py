@@ -156,6 +156,11 @@ class Browser(Model):
 
     ws_endpoint: str | None = None
     executable_path: str | None = None
+    # On a production-tier environment the browser may only read: any request but GET or
+    # HEAD is aborted, unless its URL path matches one of these patterns (fnmatch) of
+    # POSTs that only open or steer a session (log in, switch the viewed customer), or
+    # the running check is allowed by policy.allow_mutating.
+    session_posts: list[str] = []
 
 
 class Scenario(Model):

@@ -15,11 +15,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
+from .config import Policy, Waiver
 from .redact import Redactor
+from .results import ENVIRONMENT_ERRORS
+
+POLYFILL = Path(__file__).with_name("allure-node20.cjs")
 
 TEXT_SUFFIXES = {".json", ".txt", ".xml", ".md", ".html", ".properties", ".log", ".csv", ".yaml"}
 
@@ -61,46 +66,144 @@ def allure_command(root: Path) -> list[str] | None:
     return [found] if found else None
 
 
-def generate_html(root: Path, results_dir: Path, report_dir: Path, name: str) -> str | None:
+def write_allure_config(
+    run_dir: Path,
+    name: str,
+    policy: Policy,
+    planned: int,
+    waivers: list[tuple[Waiver, list[str], str]],
+    history: Path,
+) -> Path:
+    """The run's ``allurerc.mjs``: single-file report, golive's categories, the history of
+    this scenario's runs, waivers as accepted known issues, and a quality gate that agrees
+    with golive's verdict (``allure quality-gate`` exits 1 exactly when golive says NO-GO
+    for failed, broken, not-run or missing items).
+
+    ``waivers`` pairs each valid waiver with the Allure test case IDs it covers and the
+    subject its message must name."""
+    rules = [
+        {
+            "resolution": "accepted",
+            "comment": f"waived by {w.approved_by} until {w.expires.isoformat()}: {w.reason}",
+            "testCaseId": ids,
+            **({"messageRegexp": re.escape(subject)} if subject else {}),
+        }
+        for w, ids, subject in waivers
+        if ids
+    ]
+    config = {
+        "name": name,
+        "historyPath": str(history),
+        "plugins": {"awesome": {"options": {"singleFile": True, "reportLanguage": "en"}}},
+        "categories": {
+            "rules": [
+                {"name": "Product defect", "matchedStatuses": ["failed"]},
+                {
+                    "name": "Environment unreachable",
+                    "matchedStatuses": ["broken"],
+                    "messageRegex": f".*({'|'.join(ENVIRONMENT_ERRORS)}).*",
+                },
+                {"name": "Harness error", "matchedStatuses": ["broken", "unknown"]},
+                {"name": "Not run", "matchedStatuses": ["skipped"]},
+            ]
+        },
+        "resolutions": {"knownIssuesPath": str(run_dir / "known-issues.json"), "rules": rules},
+    }
+    expected = max(planned - len(waivers), 0)
+    text = f"""// Written by golive for this run. The quality gate agrees with golive's verdict
+// (golive/verdict.py): it fails on failed items of a blocking severity, on items broken
+// or not run (any severity while policy.unchecked_blocks), and on missing results
+// (fewer results than the {planned} planned items, less the waived ones, which Allure
+// accepts as known issues and leaves out of the rules' results).
+const BLOCKING = {json.dumps(policy.blocking_severities)};
+const UNCHECKED_BLOCKS = {"true" if policy.unchecked_blocks else "false"};
+const severity = (tr) => (tr.labels ?? []).find((l) => l.name === "severity")?.value;
+const blocks = (tr) =>
+  tr.status !== "passed" &&
+  (BLOCKING.includes(severity(tr)) ||
+    (UNCHECKED_BLOCKS && ["broken", "skipped", "unknown"].includes(tr.status)));
+const goliveVerdict = {{
+  rule: "goliveVerdict",
+  message: ({{ actual, expected }}) =>
+    `NO-GO: ${{actual.blocking}} blocking item(s), ` +
+    `${{actual.missing}} of ${{expected}} results missing`,
+  successMessage: () => "GO: no blocking item and no missing result",
+  validate: async ({{ trs, expected, state }}) => {{
+    const previous = state.getResult() ?? {{ seen: 0, blocking: [] }};
+    const blocking = [...previous.blocking, ...trs.filter(blocks).map((tr) => tr.id)];
+    const seen = previous.seen + trs.length;
+    state.setResult({{ seen, blocking }}, blocking);
+    const missing = Math.max(0, expected - seen);
+    return {{
+      success: blocking.length === 0 && missing === 0,
+      actual: {{ blocking: blocking.length, missing }},
+      testResults: blocking,
+    }};
+  }},
+}};
+const config = {json.dumps(config, indent=2)};
+config.qualityGate = {{
+  use: [goliveVerdict],
+  rules: [{{ id: "golive", goliveVerdict: {expected} }}],
+}};
+export default config;
+"""
+    path = run_dir / "allurerc.mjs"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def _allure(root: Path, args: list[str]) -> subprocess.CompletedProcess[str] | str:
+    command = allure_command(root)
+    if command is None:
+        return "the Allure 3 CLI is not installed (npm ci, or set GOLIVE_ALLURE)"
+    env = dict(os.environ)
+    env["NODE_OPTIONS"] = f"{env.get('NODE_OPTIONS', '')} --require {POLYFILL}".strip()
+    try:
+        return subprocess.run(
+            [*command, *args], capture_output=True, text=True, timeout=600, cwd=root, env=env
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"allure {args[0]} failed: {exc}"
+
+
+def generate_html(root: Path, run_dir: Path, config: Path) -> str | None:
     """Run ``allure generate``; return None on success or the reason it failed.
 
     The report is one self-contained ``index.html`` (the awesome plugin's single-file
     mode), so it opens from disk or a CI artifact without a web server."""
-    command = allure_command(root)
-    if command is None:
-        return "the Allure 3 CLI is not installed (npm ci, or set GOLIVE_ALLURE)"
-    config = results_dir.parent / "allurerc.json"
-    config.write_text(
-        json.dumps(
-            {
-                "name": name,
-                "plugins": {"awesome": {"options": {"singleFile": True, "reportLanguage": "en"}}},
-            },
-            indent=2,
-        ),
-        "utf-8",
+    done = _allure(
+        root,
+        [
+            "generate",
+            str(run_dir / "allure-results"),
+            "-o",
+            str(run_dir / "allure-report"),
+            "--config",
+            str(config),
+        ],
     )
-    try:
-        done = subprocess.run(
-            [
-                *command,
-                "generate",
-                str(results_dir),
-                "-o",
-                str(report_dir),
-                "--config",
-                str(config),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            cwd=root,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"allure generate failed: {exc}"
+    if isinstance(done, str):
+        return done
     if done.returncode != 0:
         return f"allure generate exited {done.returncode}: {done.stderr.strip()[-300:]}"
     return None
+
+
+def quality_gate(root: Path, run_dir: Path) -> tuple[int, str]:
+    """Run ``allure quality-gate`` with the run's config: its exit code and output."""
+    done = _allure(
+        root,
+        [
+            "quality-gate",
+            str(run_dir / "allure-results"),
+            "--config",
+            str(run_dir / "allurerc.mjs"),
+        ],
+    )
+    if isinstance(done, str):
+        return 2, done
+    return done.returncode, done.stdout + done.stderr
 
 
 def evidence_links(

@@ -54,6 +54,7 @@ class Outcome:
     uuid: str
     start: int
     stop: int
+    test_case_id: str = ""
 
 
 def read_plan(run_dir: Path) -> list[Planned]:
@@ -96,6 +97,7 @@ def read_outcomes(results_dir: Path) -> dict[str, Outcome]:
             uuid=raw.get("uuid", ""),
             start=int(raw.get("start") or 0),
             stop=int(raw.get("stop") or 0),
+            test_case_id=str(raw.get("testCaseId") or ""),
         )
         if key not in outcomes or outcomes[key].stop <= outcome.stop:
             outcomes[key] = outcome

@@ -1,0 +1,101 @@
+"""The Allure side of a run: its quality gate agrees with golive's verdict, its history
+grows run after run, and waivers become accepted resolutions (Allure's known issues)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from golive.report import quality_gate
+from tests.conftest import ROOT, Run, external_scenario
+
+WAIVER = f"""waivers:
+  - id: MTP-06
+    subject: TP-1003
+    reason: loaded on go-live day
+    approved_by: Jane Roe
+    expires: {(date.today() + timedelta(days=3)).isoformat()}
+"""
+
+
+@pytest.mark.parametrize(
+    ("case", "args", "expected"),
+    [
+        ("GO", ["--tags", "MTP-06"], 0),
+        ("NO-GO, a blocker failed", ["--tags", "MTP-06", "--sandbox-fault", "buyers-empty"], 1),
+        ("NO-GO, a minor warning only", ["--tags", "MTP-05"], 0),
+        (
+            "GO WITH WAIVERS",
+            ["--tags", "MTP-06", "--sandbox-fault", "buyers-empty", "--waivers", "{waivers}"],
+            0,
+        ),
+        (
+            "NO-GO beside a waiver",
+            [
+                "--tags",
+                "MTP-06 or MTP-05",
+                "--sandbox-fault",
+                "buyers-empty",
+                "--sandbox-fault",
+                "auto-assign-key-under-review",
+                "--waivers",
+                "{waivers}",
+            ],
+            1,
+        ),
+    ],
+)
+def test_allure_quality_gate_agrees_with_golive(
+    golive_cli: Callable[..., Run], tmp_path: Path, case: str, args: list[str], expected: int
+) -> None:
+    (tmp_path / "w.yaml").write_text(WAIVER)
+    run = golive_cli(
+        "run", "--no-html", *[a.replace("{waivers}", str(tmp_path / "w.yaml")) for a in args]
+    )
+    assert run.code == expected, run.stdout + run.stderr
+    code, output = quality_gate(ROOT, run.run_dir)
+    assert code == expected, output
+
+
+def test_allure_gate_fails_items_that_did_not_run(
+    golive_cli: Callable[..., Run], sandbox: object, tmp_path: Path
+) -> None:
+    url = sandbox.url  # type: ignore[attr-defined]
+    run = golive_cli(
+        "run",
+        "--no-html",
+        "--tags",
+        "MTP-08",
+        "--scenario",
+        str(external_scenario(tmp_path, url, "production", [])),
+    )
+    assert run.code == 1
+    code, output = quality_gate(ROOT, run.run_dir)
+    assert code == 1 and "3 blocking item(s)" in output
+
+
+def test_history_grows_and_waivers_are_known_issues(
+    golive_cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    (tmp_path / "w.yaml").write_text(WAIVER)
+    golive_cli("run", "--tags", "MTP-06")
+    run = golive_cli(
+        "run",
+        "--tags",
+        "MTP-06",
+        "--sandbox-fault",
+        "buyers-empty",
+        "--waivers",
+        str(tmp_path / "w.yaml"),
+    )
+    history = run.out / "history" / "sandbox.jsonl"
+    assert len(history.read_text().splitlines()) == 2
+    config = (run.run_dir / "allurerc.mjs").read_text()
+    assert '"resolution": "accepted"' in config
+    assert (
+        '"comment": "waived by Jane Roe until' in config
+        and '"messageRegexp": "TP\\\\-1003"' in config
+    )
