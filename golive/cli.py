@@ -29,6 +29,7 @@ from .config import DEFAULT_SCENARIO, Waiver, load_waivers, waiver_path
 from .context import RUN_ID_VAR, build
 from .errors import GoliveError, HarnessError, InputError
 from .files import write_atomic
+from .notify import send as send_notifications
 from .report import (
     evidence_links,
     generate_html,
@@ -239,6 +240,13 @@ def run(args: argparse.Namespace) -> int:
     )
     verdict, html_error = finish(run_dir, html=not args.no_html)
     summary(run_dir, verdict, html_error)
+    notify = scenario.notify
+    if notify.email or notify.webhook:
+        doc = json.loads((run_dir / "signoff.json").read_text("utf-8"))
+        base = notify.report_url.rstrip("/") if notify.report_url else run_dir.as_uri()
+        link = f"{base}/{run_id}/signoff.html" if notify.report_url else f"{base}/signoff.html"
+        for problem in send_notifications(notify, doc, link, ctx.redactor):
+            print(f"golive: warning: {problem}", file=sys.stderr)
     return verdict.exit_code
 
 

@@ -143,6 +143,31 @@ class Waivers(Model):
     waivers: list[Waiver] = []
 
 
+class EmailNotice(Model):
+    """Mail the verdict when a run ends (plain SMTP, optionally STARTTLS and login)."""
+
+    smtp_host: str
+    smtp_port: Annotated[int, Field(gt=0, lt=65536)] = 25
+    starttls: bool = False
+    sender: str
+    to: Annotated[list[str], Field(min_length=1)]
+    credentials: dict[str, SecretStr] = {}  # username, password: ${ENV_VAR} references
+
+
+class WebhookNotice(Model):
+    """Post the verdict to a chat webhook. Its URL carries a token: it is a credential."""
+
+    format: Literal["slack", "teams"] = "slack"
+    credentials: dict[str, SecretStr]  # url: ${ENV_VAR}
+
+
+class Notify(Model):
+    email: EmailNotice | None = None
+    webhook: WebhookNotice | None = None
+    # where the run folders are published (CI artifacts, a web server): links point there
+    report_url: str | None = None
+
+
 class Sandbox(Model):
     enabled: bool = True
     faults: list[str] = []
@@ -171,6 +196,7 @@ class Scenario(Model):
     subjects: Subjects = Subjects()
     policy: Policy = Policy()
     waivers: str | None = None  # a waiver file, relative to this scenario file
+    notify: Notify = Notify()
     sandbox: Sandbox | None = None
     browser: Browser = Browser()
     source: Path = Path()

@@ -40,8 +40,10 @@ def build(
     ensure_token()
     scenario = load_scenario(scenario_path)
     redactor = Redactor()
-    for system in scenario.systems.values():
-        creds = {k: v.get_secret_value() for k, v in system.credentials.items()}
+    notify = scenario.notify
+    holders = [*scenario.systems.values(), *(n for n in (notify.email, notify.webhook) if n)]
+    for holder in holders:
+        creds = {k: v.get_secret_value() for k, v in holder.credentials.items()}
         for value in creds.values():
             redactor.add(value)
         if "username" in creds and "password" in creds:

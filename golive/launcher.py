@@ -41,6 +41,7 @@ def ensure_token(env: dict[str, str] | os._Environ[str] = os.environ) -> None:
 class RunningSandbox:
     url: str
     process: subprocess.Popen[str] | None
+    smtp_port: int = 0
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -72,13 +73,14 @@ def start(
         err = process.stderr.read().strip() if process.stderr else ""
         raise SandboxError(f"the sandbox did not start (exit {process.returncode}): {err}")
     try:
-        url = json.loads(line)["url"]
-    except (ValueError, KeyError):
+        ready = json.loads(line)
+        url, smtp_port = ready["url"], int(ready["smtp_port"])
+    except (ValueError, KeyError, TypeError):
         process.kill()
         raise SandboxError(
             f"the sandbox printed an unexpected first line: {line[:200]!r}"
         ) from None
-    running = RunningSandbox(url, process)
+    running = RunningSandbox(url, process, smtp_port)
     wait_healthy(url, timeout, running)
     return running
 
