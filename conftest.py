@@ -5,6 +5,8 @@ pytest_plugins = [
     "fixtures.scenario",
     "fixtures.systems",
     "fixtures.partners",
+    "fixtures.einvoicing",
     "fixtures.browser",
     "steps.partner_go_live",
+    "steps.einvoicing",
 ]

@@ -14,12 +14,16 @@ from typing import Any
 
 from ..errors import InputError
 from ..http import HttpClient
+from .hub import ConnectHub
 from .mailbox import CaptureMailbox
 from .partners import RestPartnerPlatform
+from .storecove import StorecoveApi
 
 BUILT_IN: dict[str, Callable[[HttpClient], Any]] = {
     "partner-platform": RestPartnerPlatform,
     "capture-mailbox": CaptureMailbox,
+    "connect-hub": ConnectHub,
+    "storecove": StorecoveApi,
 }
 
 
