@@ -9,4 +9,5 @@ pytest_plugins = [
     "fixtures.browser",
     "steps.partner_go_live",
     "steps.einvoicing",
+    "steps.einvoicing_provider",
 ]
