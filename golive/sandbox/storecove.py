@@ -221,7 +221,7 @@ class Provider:
         )
         return row if row is not None and self.validated(row) else None
 
-    def process(self, guid: str, entity: dict[str, Any]) -> None:
+    def process(self, guid: str, entity: dict[str, Any], base: str) -> None:
         """Send the submission, then queue and push its webhook (runs on a timer thread)."""
         self.db.execute("UPDATE sc_submissions SET sent_at = ? WHERE guid = ?", time.time(), guid)
         if self.settings.fault_on("webhook-not-delivered", entity["tenant_id"]):
@@ -243,7 +243,7 @@ class Provider:
             "SELECT url FROM sc_push_webhooks WHERE tenant_id = ?", entity["tenant_id"]
         )
         if hook is not None:
-            self.push(hook["url"], body)
+            self.push(hook["url"].replace(BASE, base, 1), body)
 
     def push(self, url: str, body: str) -> None:
         host = urlsplit(url).hostname or ""
@@ -376,7 +376,7 @@ def router(settings: Settings) -> APIRouter:
         return discover(payload)
 
     @api.post("/document_submissions", response_model=None)
-    def create_document_submission(payload: JsonBody) -> Any:
+    def create_document_submission(payload: JsonBody, request: Request) -> Any:
         if not isinstance(payload, dict) or not isinstance(payload.get("legalEntityId"), int):
             return errors(("legalEntityId", "legalEntityId (an integer) is required"))
         entity = provider.entity_row(payload["legalEntityId"])
@@ -438,7 +438,9 @@ def router(settings: Settings) -> APIRouter:
             f"{receiver['scheme']}:{receiver['id']}",
             time.time(),
         )
-        timer = threading.Timer(PROCESSING_SECONDS, provider.process, (guid, entity))
+        timer = threading.Timer(
+            PROCESSING_SECONDS, provider.process, (guid, entity, str(request.base_url).rstrip("/"))
+        )
         timer.daemon = True
         timer.start()
         return {"guid": guid}
