@@ -5,8 +5,11 @@ pytest_plugins = [
     "fixtures.scenario",
     "fixtures.systems",
     "fixtures.partners",
+    "fixtures.einvoicing",
     "fixtures.browser",
     "fixtures.monitor",
     "steps.partner_go_live",
     "steps.erp_partner_access",
+    "steps.einvoicing",
+    "steps.einvoicing_provider",
 ]

@@ -14,12 +14,20 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 Tier = Literal["test", "staging", "production"]
 Severity = Literal["blocker", "critical", "normal", "minor"]
@@ -104,14 +112,68 @@ class ErpCustomer(Model):
     users: list[ErpUser]
 
 
+class PeppolParticipant(Model):
+    """A Peppol participant, as Storecove's discovery names it (scheme ``NL:KVK``...)."""
+
+    scheme: Annotated[str, Field(min_length=3)]
+    identifier: Annotated[str, Field(min_length=1)]
+
+
+class ApiUserLogin(Model):
+    """The hub (Connect) API user an Enterprise customer needs; password as ${ENV_VAR}."""
+
+    username: Annotated[str, Field(min_length=1)]
+    password: SecretStr
+
+
+Edition = Literal["Enterprise", "Elite"]
+
+
+class EInvoicingCustomer(Model):
+    """A customer onboarding e-invoicing (features/einvoicing, ``@each_einvoicing_customer``).
+
+    ``legal_entity_id`` is the provider's (Storecove's) id. ``test_receiver`` is where the
+    end-to-end test invoice goes (default: the legal entity's own Peppol identifier).
+    ``provider_webhook_url`` states the provider-side push URL for providers whose API
+    cannot show it (Storecove sets it in its UI); the sandbox shows it, so it stays unset.
+    """
+
+    id: Annotated[str, Field(min_length=1)]
+    edition: Edition
+    legal_entity_id: int
+    api_user: ApiUserLogin | None = None
+    test_receiver: PeppolParticipant | None = None
+    provider_webhook_url: str | None = None
+
+    @model_validator(mode="after")
+    def _enterprise_has_api_user(self) -> EInvoicingCustomer:
+        if self.edition == "Enterprise" and self.api_user is None:
+            raise ValueError("an Enterprise customer needs api_user (the hub's API user)")
+        return self
+
+
 class Subjects(Model):
     partners: list[Partner] = []
     erp_customers: list[ErpCustomer] = []
+    einvoicing_customers: list[EInvoicingCustomer] = []
 
 
 class Organisation(Model):
     name: str
     internal_domains: Annotated[list[str], Field(min_length=1)]
+
+
+class EInvoicing(Model):
+    """What the e-invoicing checklist expects of the process (features/einvoicing).
+
+    ``articles``: per edition, the knowledge-base article the approval email must link
+    (its title or URL). ``support_ops``: who gets the form-completed email.
+    """
+
+    support_ops: Annotated[list[str], Field(min_length=1)]
+    articles: dict[Edition, str]
+    webhook_deadline: Annotated[float, Field(gt=0, le=600)] = 20.0
+    validation_hours: Annotated[float, Field(gt=0)] = 48.0
 
 
 class Policy(Model):
@@ -137,6 +199,16 @@ class Waiver(Model):
     reason: Annotated[str, Field(min_length=1)]
     approved_by: str = ""  # a waiver nobody approved does not count
     expires: date
+
+
+class Attestation(Model):
+    """A person's statement that a manual checklist item (@manual) was done."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*-\d+$")]
+    subject: str | None = None  # only this subject; all subjects when absent
+    by: Annotated[str, Field(min_length=1)]
+    at: datetime
+    note: str = ""
 
 
 class Waivers(Model):
@@ -197,6 +269,8 @@ class Scenario(Model):
     policy: Policy = Policy()
     waivers: str | None = None  # a waiver file, relative to this scenario file
     notify: Notify = Notify()
+    attestations: list[Attestation] = []  # for @manual items
+    einvoicing: EInvoicing | None = None
     sandbox: Sandbox | None = None
     browser: Browser = Browser()
     source: Path = Path()

@@ -9,6 +9,9 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, SecretStr
 
 from .config import Scenario, load_scenario
 from .http import MutationGuard
@@ -29,6 +32,37 @@ class RunContext:
     run_dir: Path | None = None
 
 
+def secrets_of(scenario: Scenario) -> Redactor:
+    """A redactor for every credential of the scenario: each ``SecretStr`` anywhere in it
+    (systems, notifications, subjects' own passwords), and ``username:password`` pairs in
+    the form basic auth sends them."""
+    redactor = Redactor()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, SecretStr):
+            redactor.add(value.get_secret_value())
+        elif isinstance(value, BaseModel):
+            fields = {k: getattr(value, k) for k in type(value).model_fields}
+            username, password = fields.get("username"), fields.get("password")
+            creds = fields.get("credentials")
+            if isinstance(creds, dict) and "username" in creds and "password" in creds:
+                username, password = creds["username"], creds["password"]
+            if isinstance(password, SecretStr) and username is not None:
+                user = username.get_secret_value() if isinstance(username, SecretStr) else username
+                redactor.add_basic(str(user), password.get_secret_value())
+            for item in fields.values():
+                walk(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(scenario)
+    return redactor
+
+
 def new_run_id() -> str:
     return uuid.uuid4().hex[:12]
 
@@ -39,15 +73,7 @@ def build(
     """Load the scenario (``ScenarioError`` on bad input) and set up the shared parts."""
     ensure_token()
     scenario = load_scenario(scenario_path)
-    redactor = Redactor()
-    notify = scenario.notify
-    holders = [*scenario.systems.values(), *(n for n in (notify.email, notify.webhook) if n)]
-    for holder in holders:
-        creds = {k: v.get_secret_value() for k, v in holder.credentials.items()}
-        for value in creds.values():
-            redactor.add(value)
-        if "username" in creds and "password" in creds:
-            redactor.add_basic(creds["username"], creds["password"])
+    redactor = secrets_of(scenario)
     sandbox_faults = [*(scenario.sandbox.faults if scenario.sandbox else []), *(faults or [])]
     return RunContext(
         scenario=scenario,

@@ -55,8 +55,16 @@ def test_each_fault_fails_exactly_its_item(
     assert run.code == 1, run.stdout + run.stderr
     doc = run.signoff
     assert doc["verdict"] == "NO-GO"
-    failing = {(i["id"], i["subject"]): i for i in doc["items"] if i["status"] != "passed"}
+    failing = {
+        (i["id"], i["subject"]): i
+        for i in doc["items"]
+        if i["status"] in ("failed", "broken", "missing")
+    }
     assert set(failing) == {(fault["breaks"], fault["subject"])}, failing
+    # an item may only be left not run as a consequence, for the same subject (an invoice
+    # is not sent while its legal entity awaits validation)
+    not_run = {(i["id"], i["subject"]) for i in doc["items"] if i["status"] == "skipped"}
+    assert {s for _, s in not_run} <= {fault["subject"]}, not_run
     reason = failing[(fault["breaks"], fault["subject"])]["reason"]
     assert fault["shows"] in reason, reason
     if fault["subject"]:
@@ -119,3 +127,18 @@ def test_results_of_another_run_cannot_be_judged(
     gate = golive_cli("gate", str(first.run_dir))
     assert gate.code == 2
     assert "results that this run did not plan: MTP-01|TP-1003" in gate.stdout
+
+
+def test_a_manual_item_without_attestation_is_pending(
+    golive_cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    text = (ROOT / "scenarios" / "sandbox.yaml").read_text()
+    scenario = tmp_path / "unattested.yaml"
+    scenario.write_text(text.replace("  - id: EINV-13      #", "  - id: EINV-99      #"))
+    run = golive_cli("run", "--no-html", "--scenario", str(scenario), "--tags", "EINV-13")
+    assert run.code == 1
+    items = run.signoff["items"]
+    assert {i["status"] for i in items} == {"skipped"} and len(items) == 3
+    assert all("pending: no attestation that the customer was told" in i["reason"] for i in items)
+    attested = golive_cli("run", "--no-html", "--tags", "EINV-13")
+    assert attested.code == 0 and {i["status"] for i in attested.signoff["items"]} == {"passed"}

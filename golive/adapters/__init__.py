@@ -14,14 +14,18 @@ from typing import Any
 
 from ..errors import InputError
 from ..http import HttpClient
+from .hub import ConnectHub
 from .mailbox import CaptureMailbox
 from .monitor import RestEdiMonitor
 from .partners import RestPartnerPlatform
+from .storecove import StorecoveApi
 
 BUILT_IN: dict[str, Callable[[HttpClient], Any]] = {
     "partner-platform": RestPartnerPlatform,
     "capture-mailbox": CaptureMailbox,
     "edi-monitor": RestEdiMonitor,
+    "connect-hub": ConnectHub,
+    "storecove": StorecoveApi,
 }
 
 
