@@ -20,6 +20,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from .upgrade_config import Processor, StaffRole, UpgradePlan
+
 Tier = Literal["test", "staging", "production"]
 Severity = Literal["blocker", "critical", "normal", "minor"]
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
@@ -47,6 +49,8 @@ class System(Model):
     @field_validator("base_url")
     @classmethod
     def _url(cls, value: str) -> str:
+        if value.startswith(SANDBOX + "/"):  # a path on the sandbox: sandbox/candidate
+            return value.rstrip("/")
         if value != SANDBOX and not re.match(r"^https?://[^\s/]+", value):
             raise ValueError(f"expected an http(s) URL or 'sandbox', got {value!r}")
         return value.rstrip("/")
@@ -60,6 +64,8 @@ class Partner(Model):
 
 class Subjects(Model):
     partners: list[Partner] = []
+    processors: list[Processor] = []
+    roles: list[StaffRole] = []
 
 
 class Organisation(Model):
@@ -87,6 +93,7 @@ class Scenario(Model):
     subjects: Subjects = Subjects()
     policy: Policy = Policy()
     sandbox: Sandbox | None = None
+    upgrade: UpgradePlan | None = None  # the upgrade checklist's plan (golive/upgrade_config.py)
     source: Path = Path()
 
     @property

@@ -36,6 +36,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--fault", action="append", default=[], metavar="NAME", help="inject a named fault"
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="faker seed for all data")
+    parser.add_argument(
+        "--accounts",
+        type=int,
+        metavar="N",
+        help="billing accounts to generate (default: a few dozen; the bench uses 100,000)",
+    )
     parser.add_argument("--list-faults", action="store_true", help="print the faults and exit")
     parser.add_argument("--json", action="store_true", help="with --list-faults: as JSON")
     return parser.parse_args(argv)
@@ -63,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         print("golive sandbox: listens on loopback only", file=sys.stderr)
         return 2
     faults = fault_table.resolve(args.fault)
+    if args.accounts is not None:
+        os.environ["GOLIVE_SANDBOX_ACCOUNTS"] = str(args.accounts)
     token = os.environ.get("GOLIVE_SANDBOX_TOKEN") or secrets.token_urlsafe(24)
     workdir = Path(tempfile.mkdtemp(prefix="golive-sandbox-"))
     db = Database(workdir / "sandbox.sqlite3")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from . import partners
+from . import billing, partners
 from .common import Fault
 
-DOMAINS = (partners,)
+DOMAINS = (partners, billing)
 
 FAULTS: tuple[Fault, ...] = tuple(f for d in DOMAINS for f in d.FAULTS)
 BY_NAME = {f.name: f for f in FAULTS}
