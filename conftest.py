@@ -6,5 +6,10 @@ pytest_plugins = [
     "fixtures.systems",
     "fixtures.partners",
     "fixtures.browser",
+    "fixtures.billing",
     "steps.partner_go_live",
+    "steps.upgrade_platform",
+    "steps.upgrade_accounts",
+    "steps.upgrade_portal",
+    "steps.upgrade_roles",
 ]

@@ -120,7 +120,7 @@ class UpgradePlan(_Model):
     # accounts the changing checks use (payments, portal, provisioning): not compared
     test_accounts: list[str] = []
     # accounts created by this run (portal signup) have external keys with this prefix
-    created_prefix: str = "golive-"
+    created_prefix: str = "verify-"
     strata: Annotated[list[str], Field(min_length=1)] = [
         "package",
         "payment_method",

@@ -14,12 +14,17 @@ from typing import Any
 
 from ..errors import InputError
 from ..http import HttpClient
+from .billing_ops import RestBillingOps
+from .killbill import RestKillBill
 from .mailbox import CaptureMailbox
 from .partners import RestPartnerPlatform
 
 BUILT_IN: dict[str, Callable[[HttpClient], Any]] = {
     "partner-platform": RestPartnerPlatform,
     "capture-mailbox": CaptureMailbox,
+    "killbill": RestKillBill,
+    "billing-ops": RestBillingOps,
+    "web-portal": lambda http: http,  # a portal is driven in the browser (adapters/portal.py)
 }
 
 

@@ -244,7 +244,7 @@ def write(conn: sqlite3.Connection, seed: int, accounts: int) -> None:
     names = _names(seed)
     rows: list[dict[str, Any]] = []
     for n, (key, name, region, methods) in enumerate(TEST_ACCOUNTS):
-        row = _account(n, key, name, f"{key.lower()}@golive.example", region)
+        row = _account(n, key, name, f"{key.lower()}@test.example", region)
         rows.append(row)
         for suffix, plugin, instrument in methods:
             conn.execute(

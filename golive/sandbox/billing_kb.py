@@ -47,13 +47,16 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
 
     @api.get("/accounts")
     def by_key(
-        instance: str, externalKey: str, accountWithBalance: bool = False  # noqa: N803
+        instance: str,
+        externalKey: str,  # noqa: N803
+        accountWithBalance: bool = False,  # noqa: N803
+        accountWithBalanceAndCBA: bool = False,  # noqa: N803
     ) -> dict[str, Any]:
         inst = instance_of(instance)
         row = inst.db.one("SELECT * FROM accounts WHERE external_key = ?", externalKey)
         if row is None:
             raise HTTPException(404, f"Account does not exist for externalKey {externalKey}")
-        return core.account_json(row, accountWithBalance)
+        return core.account_json(row, accountWithBalance, accountWithBalanceAndCBA)
 
     @api.get("/accounts/pagination")
     def pagination(
