@@ -27,8 +27,7 @@ def strata(
     sub = next((s for s in subscriptions if s.state == "ACTIVE"), None) or next(
         iter(subscriptions), None
     )
-    default = next((m for m in methods if m.is_default or m.id == account.payment_method_id),
-                   None)
+    default = next((m for m in methods if m.is_default or m.id == account.payment_method_id), None)
     balance = account.balance or 0.0
     return {
         "package": sub.product if sub else "no package",
@@ -76,7 +75,9 @@ class Mismatch:
     candidate: str
 
     def __str__(self) -> str:
-        return f"{self.account} {self.field}: production {self.production}, candidate {self.candidate}"
+        return (
+            f"{self.account} {self.field}: production {self.production}, candidate {self.candidate}"
+        )
 
 
 @dataclass
@@ -143,8 +144,8 @@ def reconcile(
                 mine[account.key] = account
                 continue
             result.compared += 1
-            pair = (account, twin) if is_p else (twin, account)
-            for m in compare(*pair, tolerance):
+            prod, cand = (account, twin) if is_p else (twin, account)
+            for m in compare(prod, cand, tolerance):
                 found(m)
         result.max_pending = max(result.max_pending, len(only_p) + len(only_c))
     for key in sorted(only_p):

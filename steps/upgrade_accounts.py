@@ -70,8 +70,9 @@ def _(production: Billing, candidate: Billing, picks: list[Pick]) -> None:
         if p_items != c_items:
             differ = [f"{c[0]} {c[1]} {c[3]:.2f}" for c in c_items if c not in p_items]
             billed = [f"{p[0]} {p[1]} {p[3]:.2f}" for p in p_items if p not in c_items]
-            wrong.append(f"{prod.label} charges {listing(differ)} (production billed "
-                         f"{listing(billed)})")
+            wrong.append(
+                f"{prod.label} charges {listing(differ)} (production billed {listing(billed)})"
+            )
     check(not wrong, "diverse accounts", listing(wrong), "the balances and charges of production")
 
 
@@ -87,7 +88,9 @@ def _(candidate: Billing, picks: list[Pick]) -> None:
                 wrong.append(f"{cand.label} invoice {inv.number}: items {total} != {inv.amount}")
         open_ = round(sum(i.balance for i in invoices) - (cand.cba or 0.0), 2)
         if cand.balance is None or abs(open_ - cand.balance) > 0.005:
-            wrong.append(f"{cand.label} balance {cand.balance} != open invoices less credit {open_}")
+            wrong.append(
+                f"{cand.label} balance {cand.balance} != open invoices less credit {open_}"
+            )
     check(not wrong, "diverse accounts", listing(wrong), "invoices and balances that add up")
 
 
@@ -107,11 +110,15 @@ def _(production: Billing, candidate: Billing, upgrade_plan: UpgradePlan) -> Rec
                 tolerance=plan.tolerance,
                 keep=plan.show_first,
             )
-        allure.attach.file(str(path), name="all mismatches (CSV)",
-                           attachment_type=allure.attachment_type.CSV)
-    attach_text("reconciliation", f"compared {result.compared} accounts, skipped "
-                f"{result.skipped} test accounts, {result.mismatches} mismatches, at most "
-                f"{result.max_pending} accounts held waiting for their twin")
+        allure.attach.file(
+            str(path), name="all mismatches (CSV)", attachment_type=allure.attachment_type.CSV
+        )
+    attach_text(
+        "reconciliation",
+        f"compared {result.compared} accounts, skipped "
+        f"{result.skipped} test accounts, {result.mismatches} mismatches, at most "
+        f"{result.max_pending} accounts held waiting for their twin",
+    )
     return result
 
 
@@ -133,11 +140,18 @@ def _pay(candidate: Billing, processor: Processor, method_key: str) -> Payment:
     account = candidate.account_by_key(processor.account)
     methods = {m.key: m for m in candidate.payment_methods(account.id)}
     if method_key not in methods:
-        fail(processor.id, f"no payment method {method_key} on {account.label}",
-             f"the test instrument (methods: {listing(set(methods))})")
+        fail(
+            processor.id,
+            f"no payment method {method_key} on {account.label}",
+            f"the test instrument (methods: {listing(set(methods))})",
+        )
     method = methods[method_key]
-    check(method.plugin == processor.plugin, processor.id,
-          f"{method_key} is on processor {method.plugin}", processor.plugin)
+    check(
+        method.plugin == processor.plugin,
+        processor.id,
+        f"{method_key} is on processor {method.plugin}",
+        processor.plugin,
+    )
     payment = candidate.purchase(account.id, method.id, processor.amount, account.currency)
     attach_json(f"payment with {method_key}", payment.__dict__)
     return payment
@@ -155,13 +169,21 @@ def _(candidate: Billing, processor: Processor) -> Payment:
 
 @then("the payment succeeded")
 def _(processor: Processor, payment: Payment) -> None:
-    check(payment.status == "SUCCESS", f"processor {processor.id} ({processor.plugin})",
-          f"payment with {processor.approve} ended {payment.status} {payment.error_code}"
-          f" {payment.error_message}".rstrip(), "SUCCESS")
+    check(
+        payment.status == "SUCCESS",
+        f"processor {processor.id} ({processor.plugin})",
+        f"payment with {processor.approve} ended {payment.status} {payment.error_code}"
+        f" {payment.error_message}".rstrip(),
+        "SUCCESS",
+    )
 
 
 @then("the payment was declined by the processor, not failed")
 def _(processor: Processor, payment: Payment) -> None:
-    check(payment.status == "PAYMENT_FAILURE", f"processor {processor.id} ({processor.plugin})",
-          f"payment with {processor.decline} ended {payment.status} {payment.error_code}"
-          f" {payment.error_message}".rstrip(), "a decline (PAYMENT_FAILURE)")
+    check(
+        payment.status == "PAYMENT_FAILURE",
+        f"processor {processor.id} ({processor.plugin})",
+        f"payment with {processor.decline} ended {payment.status} {payment.error_code}"
+        f" {payment.error_message}".rstrip(),
+        "a decline (PAYMENT_FAILURE)",
+    )

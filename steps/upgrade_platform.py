@@ -8,7 +8,7 @@ from pytest_bdd import then, when
 
 from golive.adapters.billing_ops import BillingOps, ImportResult, Job, Ticket
 from golive.adapters.killbill import Billing
-from golive.checks import check, listing, poll
+from golive.checks import check, fail, listing, poll
 from golive.config import Scenario
 from golive.context import RunContext
 from golive.evidence import attach_json
@@ -18,9 +18,7 @@ JOB_TIMEOUT = 15.0
 DISCOUNT_SCAN = 100  # accounts looked at for discounted subscriptions
 
 
-@when(
-    "every provisioning workflow is run for the provisioning test account", target_fixture="jobs"
-)
+@when("every provisioning workflow is run for the provisioning test account", target_fixture="jobs")
 def _(operations: BillingOps, upgrade_plan: UpgradePlan) -> list[Job]:
     account = upgrade_plan.provisioning_account
     flows = operations.workflows()
@@ -63,10 +61,18 @@ def _(production: Billing, candidate: Billing) -> None:
         for n, p in prod.items()
         if n in cand and (cand[n].prices != p.prices or cand[n].price_list != p.price_list)
     ]
-    check(not missing, "catalog", f"plans missing on the candidate: {listing(missing)}",
-          "every production plan, discount plans included")
-    check(not changed, "catalog", f"plans priced differently: {listing(changed)}",
-          "the same prices and price lists")
+    check(
+        not missing,
+        "catalog",
+        f"plans missing on the candidate: {listing(missing)}",
+        "every production plan, discount plans included",
+    )
+    check(
+        not changed,
+        "catalog",
+        f"plans priced differently: {listing(changed)}",
+        "the same prices and price lists",
+    )
 
 
 @then("every discounted subscription is billed at its discounted price on the candidate")
@@ -90,10 +96,18 @@ def _(candidate: Billing) -> None:
             if charged != [price]:
                 wrong.append(f"{account.key} {sub.plan}: charged {charged}, plan price {price}")
     attach_json("discounted subscriptions checked", seen)
-    check(bool(seen), "special pricing", "no discounted subscription found",
-          "at least one subscription on a discount price list")
-    check(not wrong, "special pricing", f"wrong charges: {listing(wrong)}",
-          "the discounted plan price on the latest invoice")
+    check(
+        bool(seen),
+        "special pricing",
+        "no discounted subscription found",
+        "at least one subscription on a discount price list",
+    )
+    check(
+        not wrong,
+        "special pricing",
+        f"wrong charges: {listing(wrong)}",
+        "the discounted plan price on the latest invoice",
+    )
 
 
 @when("a ticket is created for the provisioning test account", target_fixture="ticket")
@@ -117,8 +131,7 @@ def _(operations: BillingOps, ticket: Ticket, edit: dict[str, str]) -> None:
     now = operations.ticket(ticket.id)
     attach_json("ticket read back", now.__dict__)
     lost = [f"{k} is {getattr(now, k)!r}" for k, v in edit.items() if getattr(now, k) != v]
-    check(not lost, f"ticket {ticket.id}", f"the edit was not saved: {listing(lost)}",
-          f"{edit}")
+    check(not lost, f"ticket {ticket.id}", f"the edit was not saved: {listing(lost)}", f"{edit}")
 
 
 @then("the usage report of every account named in the scenario has rows")
@@ -127,16 +140,21 @@ def _(operations: BillingOps, upgrade_plan: UpgradePlan) -> None:
     attach_json("usage reports", reports)
     check(bool(reports), "usage report", "no accounts named", "upgrade.usage_accounts")
     empty = [a for a, rows in reports.items() if not rows]
-    check(not empty, "usage report", f"no usage rows for {listing(empty)}",
-          "rows for every account")
+    check(
+        not empty, "usage report", f"no usage rows for {listing(empty)}", "rows for every account"
+    )
 
 
 @then("every extension named in the scenario is installed on the candidate")
 def _(operations: BillingOps, upgrade_plan: UpgradePlan) -> None:
     installed = {e["name"] for e in operations.extensions()}
     missing = set(upgrade_plan.extensions) - installed
-    check(not missing, "custom extensions", f"not installed: {listing(missing)}",
-          f"{listing(set(upgrade_plan.extensions))}")
+    check(
+        not missing,
+        "custom extensions",
+        f"not installed: {listing(missing)}",
+        f"{listing(set(upgrade_plan.extensions))}",
+    )
 
 
 @then("every installed extension answers successfully")
@@ -158,9 +176,9 @@ def _(operations: BillingOps, upgrade_plan: UpgradePlan) -> None:
 def _(
     operations: BillingOps, upgrade_plan: UpgradePlan, scenario: Scenario
 ) -> tuple[str, ImportResult]:
-    if upgrade_plan.import_file is None:
-        check(False, "regular import", "no import file named", "upgrade.import_file")
     path = upgrade_plan.import_file
+    if path is None:
+        fail("regular import", "no import file named", "upgrade.import_file in the scenario")
     if not path.is_absolute():
         path = scenario.source.parent / path
     result = operations.import_file(upgrade_plan.import_kind, path.name, path.read_text())
@@ -172,9 +190,12 @@ def _(
 def _(imported: tuple[str, ImportResult]) -> None:
     name, result = imported
     errors = [f"line {e['line']}: {e['reason']}" for e in result.errors]
-    check(not errors and result.accepted > 0, f"import {name}",
-          f"{result.rejected} rows rejected ({listing(errors)}), {result.accepted} accepted",
-          "every row accepted")
+    check(
+        not errors and result.accepted > 0,
+        f"import {name}",
+        f"{result.rejected} rows rejected ({listing(errors)}), {result.accepted} accepted",
+        "every row accepted",
+    )
 
 
 @then("the event log has no error since the upgrade")
@@ -183,8 +204,12 @@ def _(operations: BillingOps) -> None:
     events = operations.events(release.upgraded_at)
     attach_json(f"events since {release.upgraded_at}", [e.__dict__ for e in events])
     errors = [f"{e.at} {e.source}: {e.message}" for e in events if e.level in ("ERROR", "FATAL")]
-    check(not errors, f"event log since the upgrade to {release.version}",
-          f"errors: {listing(errors)}", "no error")
+    check(
+        not errors,
+        f"event log since the upgrade to {release.version}",
+        f"errors: {listing(errors)}",
+        "no error",
+    )
 
 
 @then("every external system holds what the scenario says it must")
@@ -194,8 +219,14 @@ def _(operations: BillingOps, upgrade_plan: UpgradePlan) -> None:
         held = operations.provisioned(want.system, want.account)
         if not any(r["kind"] == want.kind and r["value"] == want.value for r in held):
             found = [f"{r['kind']}={r['value']}" for r in held]
-            missing.append(f"{want.system} has no {want.kind} {want.value} for {want.account}"
-                           f" (holds {listing(found)})")
-    check(bool(upgrade_plan.provisioned), "provisioning", "nothing listed",
-          "upgrade.provisioned in the scenario")
+            missing.append(
+                f"{want.system} has no {want.kind} {want.value} for {want.account}"
+                f" (holds {listing(found)})"
+            )
+    check(
+        bool(upgrade_plan.provisioned),
+        "provisioning",
+        "nothing listed",
+        "upgrade.provisioned in the scenario",
+    )
     check(not missing, "provisioning", listing(missing), "every listed record")

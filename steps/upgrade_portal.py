@@ -56,14 +56,22 @@ def _(admin_portal: WebPortal, scenario: Scenario) -> PageOutcome:
 
 @then("the customer portal shows the signed-in page")
 def _(login: PageOutcome) -> None:
-    check(login.ok, "customer portal", f"the login ended on {login.url} saying {login.shown!r}",
-          "the signed-in page")
+    check(
+        login.ok,
+        "customer portal",
+        f"the login ended on {login.url} saying {login.shown!r}",
+        "the signed-in page",
+    )
 
 
 @then("the admin portal shows the signed-in page")
 def _(login: PageOutcome) -> None:
-    check(login.ok, "admin portal", f"the login ended on {login.url} saying {login.shown!r}",
-          "the signed-in page")
+    check(
+        login.ok,
+        "admin portal",
+        f"the login ended on {login.url} saying {login.shown!r}",
+        "the signed-in page",
+    )
 
 
 @then("the account page shows the name, bill date and balance billing holds")
@@ -76,21 +84,31 @@ def _(customer_portal: WebPortal, candidate: Billing, login: PageOutcome) -> Non
         account = candidate.account_by_key(key)
     except AccountNotFound:
         fail("customer portal", f"account {key!r} shown, unknown to billing", "a billing account")
-    subs = [s.charged_through or "" for s in candidate.subscriptions(account.id)
-            if s.state == "ACTIVE"]
+    subs = [
+        s.charged_through or "" for s in candidate.subscriptions(account.id) if s.state == "ACTIVE"
+    ]
     expected = {
         "name": account.name,
         "bill_date": (min(subs) if subs else "")[:10],
         "balance": f"{account.balance or 0.0:.2f}",
     }
-    wrong = [f"{k} shows {shown.get(k)!r}, billing has {v!r}" for k, v in expected.items()
-             if (shown.get(k) or "").replace(",", "") != v]
-    check(not wrong, f"customer portal account {account.label}", listing(wrong),
-          "the portal to show what billing holds")
+    wrong = [
+        f"{k} shows {shown.get(k)!r}, billing has {v!r}"
+        for k, v in expected.items()
+        if (shown.get(k) or "").replace(",", "") != v
+    ]
+    check(
+        not wrong,
+        f"customer portal account {account.label}",
+        listing(wrong),
+        "the portal to show what billing holds",
+    )
 
 
-@when(parsers.parse("the customer pays {amount} online in the customer portal"),
-      target_fixture="action")
+@when(
+    parsers.parse("the customer pays {amount} online in the customer portal"),
+    target_fixture="action",
+)
 def _(customer_portal: WebPortal, scenario: Scenario, amount: str) -> PortalAction:
     account = _signed_in(customer_portal, scenario)
     outcome = customer_portal.submit("payment", {"amount": amount})
@@ -100,19 +118,30 @@ def _(customer_portal: WebPortal, scenario: Scenario, amount: str) -> PortalActi
 
 @then("the online payment is recorded in billing for the customer's account")
 def _(candidate: Billing, action: PortalAction) -> None:
-    check(action.outcome.ok, f"customer portal account {action.account}",
-          f"the payment page said {action.outcome.shown!r}", "a payment confirmation")
+    check(
+        action.outcome.ok,
+        f"customer portal account {action.account}",
+        f"the payment page said {action.outcome.shown!r}",
+        "a payment confirmation",
+    )
     account = candidate.account_by_key(action.account)
     payments = candidate.payments(account.id)
     attach_json("payments in billing", [p.__dict__ for p in payments])
     reference = action.outcome.shown
     match = [p for p in payments if p.id == reference]
-    check(bool(match), f"online payment {reference} of {account.label}",
-          "the portal confirmed it but billing has no such payment", "the payment in billing")
+    check(
+        bool(match),
+        f"online payment {reference} of {account.label}",
+        "the portal confirmed it but billing has no such payment",
+        "the payment in billing",
+    )
     paid = match[0]
-    check(paid.status == "SUCCESS" and abs(paid.amount - float(action.values["amount"])) < 0.005,
-          f"online payment {reference} of {account.label}",
-          f"{paid.status} for {paid.amount}", f"SUCCESS for {action.values['amount']}")
+    check(
+        paid.status == "SUCCESS" and abs(paid.amount - float(action.values["amount"])) < 0.005,
+        f"online payment {reference} of {account.label}",
+        f"{paid.status} for {paid.amount}",
+        f"SUCCESS for {action.values['amount']}",
+    )
 
 
 @when("a new customer signs up in the customer portal", target_fixture="action")
@@ -133,20 +162,32 @@ def _(candidate: Billing, action: PortalAction) -> None:
     try:
         account = candidate.account_by_key(action.account)
     except AccountNotFound:
-        fail(f"signed-up account {action.account}", "billing has no such account",
-             "the account the portal created")
-    check(account.email == action.values["email"], account.label,
-          f"email {account.email!r}", repr(action.values["email"]))
+        fail(
+            f"signed-up account {action.account}",
+            "billing has no such account",
+            "the account the portal created",
+        )
+    check(
+        account.email == action.values["email"],
+        account.label,
+        f"email {account.email!r}",
+        repr(action.values["email"]),
+    )
     subs = candidate.subscriptions(account.id)
     attach_json("subscriptions", [s.__dict__ for s in subs])
     plan = action.values["plan"]
-    check(any(s.plan == plan and s.state == "ACTIVE" for s in subs), account.label,
-          f"subscriptions {listing([f'{s.plan} {s.state}' for s in subs])}",
-          f"an ACTIVE subscription to {plan}")
+    check(
+        any(s.plan == plan and s.state == "ACTIVE" for s in subs),
+        account.label,
+        f"subscriptions {listing([f'{s.plan} {s.state}' for s in subs])}",
+        f"an ACTIVE subscription to {plan}",
+    )
 
 
-@when("the customer changes the phone number and adds an email in the customer portal",
-      target_fixture="action")
+@when(
+    "the customer changes the phone number and adds an email in the customer portal",
+    target_fixture="action",
+)
 def _(customer_portal: WebPortal, scenario: Scenario, golive: RunContext) -> PortalAction:
     account = _signed_in(customer_portal, scenario)
     digits = int(golive.run_id[:6], 16) % 10_000
@@ -158,8 +199,12 @@ def _(customer_portal: WebPortal, scenario: Scenario, golive: RunContext) -> Por
 
 @then("billing holds the new phone number and the added email")
 def _(candidate: Billing, action: PortalAction) -> None:
-    check(action.outcome.ok, f"customer portal account {action.account}",
-          f"the contact form said {action.outcome.shown!r}", "the contact saved")
+    check(
+        action.outcome.ok,
+        f"customer portal account {action.account}",
+        f"the contact form said {action.outcome.shown!r}",
+        "the contact saved",
+    )
     account = candidate.account_by_key(action.account)
     emails = candidate.emails(account.id)
     attach_json("contact in billing", {"phone": account.phone, "emails": emails})

@@ -271,12 +271,16 @@ class RestKillBill:
             body = {}
         if response.status_code == 201 and not body.get("transactions"):
             location = response.headers.get("Location", "")
-            _, body = self.http.get_json(location if location.startswith("http") else
-                                         f"{KB}/payments/{location.rsplit('/', 1)[-1]}")
+            _, body = self.http.get_json(
+                location
+                if location.startswith("http")
+                else f"{KB}/payments/{location.rsplit('/', 1)[-1]}"
+            )
         if not isinstance(body, dict) or "transactions" not in body:
             message = body.get("message", "") if isinstance(body, dict) else ""
-            return Payment("", amount, f"HTTP {response.status_code}", "", str(message),
-                           response.status_code)
+            return Payment(
+                "", amount, f"HTTP {response.status_code}", "", str(message), response.status_code
+            )
         return _payment(body, response.status_code)
 
     def plans(self) -> list[Plan]:

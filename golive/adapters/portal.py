@@ -39,8 +39,8 @@ class WebPortal:
         if spec.label is not None:
             return p.get_by_label(spec.label, exact=True)
         if spec.role is not None:
-            return p.get_by_role(spec.role, name=spec.name) if spec.name else p.get_by_role(
-                spec.role
+            return (
+                p.get_by_role(spec.role, name=spec.name) if spec.name else p.get_by_role(spec.role)
             )
         if spec.test_id is not None:
             return p.get_by_test_id(spec.test_id)
@@ -48,8 +48,10 @@ class WebPortal:
 
     def page_config(self, name: str) -> PortalPage:
         if name not in self.config.pages:
-            raise KeyError(f"portal page {name!r} is not configured (known: "
-                           f"{', '.join(sorted(self.config.pages)) or 'none'})")
+            raise KeyError(
+                f"portal page {name!r} is not configured (known: "
+                f"{', '.join(sorted(self.config.pages)) or 'none'})"
+            )
         return self.config.pages[name]
 
     def goto(self, path: str) -> int | None:

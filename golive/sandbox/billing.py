@@ -21,9 +21,9 @@ accounts are generated (default a few dozen, the bench uses 100,000).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException
@@ -64,77 +64,163 @@ def _item(key: str, kind: str) -> str:
 DRIFTED = ("A-00034", "A-00035", "A-00036")
 
 FAULTS: tuple[Fault, ...] = (
-    Fault("voip-provisioning-fails", "UPG-01", "",
-          "the voip-line provisioning workflow fails on the candidate (trunk group unknown)"),
-    Fault("discount-plan-missing", "UPG-02", "",
-          "the PARTNER20 discount plan pro-monthly-partner20 is missing from the candidate's"
-          " catalog",
-          on_candidate("DELETE FROM plans WHERE name = 'pro-monthly-partner20'")),
-    Fault("echeck-processor-down", "UPG-03", "echeck",
-          "the eCheck processor (sandbox-echeck) is down on the candidate",
-          on_candidate("UPDATE processors SET up = 0 WHERE plugin = 'sandbox-echeck'")),
-    Fault("portal-login-rejected", "UPG-04", "",
-          "the customer portal rejects its users' login after the upgrade"),
-    Fault("ticket-edit-lost", "UPG-05", "",
-          "editing a ticket answers 200 but the change is not saved"),
-    Fault("usage-report-empty", "UPG-06", "",
-          "the usage report of account A-00004 comes back without rows",
-          on_candidate("DELETE FROM usage WHERE account = 'A-00004'")),
-    Fault("portal-payment-not-posted", "UPG-07", "",
-          "the portal thanks the customer for a payment that never reaches billing"),
-    Fault("signup-without-package", "UPG-08", "",
-          "portal signup creates the account but not its subscription"),
-    Fault("contact-update-not-saved", "UPG-09", "",
-          "the portal's contact form saves a new email but not the changed phone number"),
-    Fault("portal-stale-balance", "UPG-10", "",
-          "the portal shows the balance from before the bill run"),
-    Fault("custom-action-error", "UPG-11", "",
-          "the custom action late-fee-waiver fails (built for the previous release)"),
-    Fault("import-rejects-rows", "UPG-12", "",
-          "the regular usage import rejects rows with decimal quantities"),
-    Fault("admin-password-expired", "UPG-13", "",
-          "the admin portal refuses the admin login: password expired by the upgrade",
-          on_candidate("UPDATE users SET password_expired = 1 WHERE username = 'golive'")),
-    Fault("event-log-error", "UPG-14", "",
-          "the event log holds an ERROR after the upgrade (invoice generation failed)",
-          on_candidate(
-              "INSERT INTO events (at, level, source, message) VALUES"
-              " ('2026-11-20T03:12:44+00:00', 'ERROR', 'InvoiceDispatcher',"
-              " 'failed to generate invoice for account A-00007: NullPointerException')")),
-    Fault("dns-zone-missing", "UPG-15", "",
-          "the DNS system holds no zone for account A-00002",
-          on_candidate("DELETE FROM provisioned WHERE system = 'dns' AND account = 'A-00002'")),
-    Fault("tax-folded-into-charge", "UPG-16", "",
-          "the candidate's bill run folded A-00002's tax into its recurring charge (same"
-          " balance, wrong charges)",
-          on_candidate(
-              f"UPDATE invoice_items SET amount = amount + (SELECT amount FROM invoice_items"
-              f" WHERE id = {_item('A-00002', 'TAX')}) WHERE id = {_item('A-00002', 'RECURRING')}",
-              f"UPDATE invoice_items SET amount = 0 WHERE id = {_item('A-00002', 'TAX')}")),
-    Fault("balance-drift", "UPG-17", "",
-          f"the candidate's balances of {', '.join(DRIFTED)} drifted by 1.00",
-          on_candidate(
-              "UPDATE accounts SET balance = round(balance + 1.0, 2) WHERE external_key IN"
-              f" ({', '.join(repr(k) for k in DRIFTED)})")),
-    Fault("role-missing-permission", "UPG-18", "billing",
-          "the billing role lacks the new permission invoice:item_adjust on the candidate",
-          on_candidate(
-              "UPDATE roles SET permissions = (SELECT json_group_array(value) FROM"
-              " json_each(permissions) WHERE value != 'invoice:item_adjust')"
-              " WHERE role = 'billing'")),
-    Fault("tickets-page-denied", "UPG-19", "csr",
-          "the admin portal's Tickets page denies the csr role despite its permission"),
-    Fault("release-feature-unattested", "UPG-20", "",
-          "the release notes list a new feature (Usage alerts) nobody attested to know",
-          on_candidate(
-              "UPDATE release SET features = json_insert(features, '$[#]',"
-              " json_object('name', 'Usage alerts', 'practice', json('false')))")),
-    Fault("practice-feature-unpractised", "UPG-21", "",
-          "a feature now needs practice (Admin portal dark mode) and nobody practised it",
-          on_candidate(
-              "UPDATE release SET features = (SELECT json_group_array(json_object('name',"
-              " json_extract(value, '$.name'), 'practice', json('true')))"
-              " FROM json_each(features))")),
+    Fault(
+        "voip-provisioning-fails",
+        "UPG-01",
+        "",
+        "the voip-line provisioning workflow fails on the candidate (trunk group unknown)",
+    ),
+    Fault(
+        "discount-plan-missing",
+        "UPG-02",
+        "",
+        "the PARTNER20 discount plan pro-monthly-partner20 is missing from the candidate's catalog",
+        on_candidate("DELETE FROM plans WHERE name = 'pro-monthly-partner20'"),
+    ),
+    Fault(
+        "echeck-processor-down",
+        "UPG-03",
+        "echeck",
+        "the eCheck processor (sandbox-echeck) is down on the candidate",
+        on_candidate("UPDATE processors SET up = 0 WHERE plugin = 'sandbox-echeck'"),
+    ),
+    Fault(
+        "portal-login-rejected",
+        "UPG-04",
+        "",
+        "the customer portal rejects its users' login after the upgrade",
+    ),
+    Fault(
+        "ticket-edit-lost", "UPG-05", "", "editing a ticket answers 200 but the change is not saved"
+    ),
+    Fault(
+        "usage-report-empty",
+        "UPG-06",
+        "",
+        "the usage report of account A-00004 comes back without rows",
+        on_candidate("DELETE FROM usage WHERE account = 'A-00004'"),
+    ),
+    Fault(
+        "portal-payment-not-posted",
+        "UPG-07",
+        "",
+        "the portal thanks the customer for a payment that never reaches billing",
+    ),
+    Fault(
+        "signup-without-package",
+        "UPG-08",
+        "",
+        "portal signup creates the account but not its subscription",
+    ),
+    Fault(
+        "contact-update-not-saved",
+        "UPG-09",
+        "",
+        "the portal's contact form saves a new email but not the changed phone number",
+    ),
+    Fault(
+        "portal-stale-balance",
+        "UPG-10",
+        "",
+        "the portal shows the balance from before the bill run",
+    ),
+    Fault(
+        "custom-action-error",
+        "UPG-11",
+        "",
+        "the custom action late-fee-waiver fails (built for the previous release)",
+    ),
+    Fault(
+        "import-rejects-rows",
+        "UPG-12",
+        "",
+        "the regular usage import rejects rows with decimal quantities",
+    ),
+    Fault(
+        "admin-password-expired",
+        "UPG-13",
+        "",
+        "the admin portal refuses the admin login: password expired by the upgrade",
+        on_candidate("UPDATE users SET password_expired = 1 WHERE username = 'golive'"),
+    ),
+    Fault(
+        "event-log-error",
+        "UPG-14",
+        "",
+        "the event log holds an ERROR after the upgrade (invoice generation failed)",
+        on_candidate(
+            "INSERT INTO events (at, level, source, message) VALUES"
+            " ('2026-11-20T03:12:44+00:00', 'ERROR', 'InvoiceDispatcher',"
+            " 'failed to generate invoice for account A-00007: NullPointerException')"
+        ),
+    ),
+    Fault(
+        "dns-zone-missing",
+        "UPG-15",
+        "",
+        "the DNS system holds no zone for account A-00002",
+        on_candidate("DELETE FROM provisioned WHERE system = 'dns' AND account = 'A-00002'"),
+    ),
+    Fault(
+        "tax-folded-into-charge",
+        "UPG-16",
+        "",
+        "the candidate's bill run folded A-00002's tax into its recurring charge (same"
+        " balance, wrong charges)",
+        on_candidate(
+            f"UPDATE invoice_items SET amount = amount + (SELECT amount FROM invoice_items"
+            f" WHERE id = {_item('A-00002', 'TAX')}) WHERE id = {_item('A-00002', 'RECURRING')}",
+            f"UPDATE invoice_items SET amount = 0 WHERE id = {_item('A-00002', 'TAX')}",
+        ),
+    ),
+    Fault(
+        "balance-drift",
+        "UPG-17",
+        "",
+        f"the candidate's balances of {', '.join(DRIFTED)} drifted by 1.00",
+        on_candidate(
+            "UPDATE accounts SET balance = round(balance + 1.0, 2) WHERE external_key IN"
+            f" ({', '.join(repr(k) for k in DRIFTED)})"
+        ),
+    ),
+    Fault(
+        "role-missing-permission",
+        "UPG-18",
+        "billing",
+        "the billing role lacks the new permission invoice:item_adjust on the candidate",
+        on_candidate(
+            "UPDATE roles SET permissions = (SELECT json_group_array(value) FROM"
+            " json_each(permissions) WHERE value != 'invoice:item_adjust')"
+            " WHERE role = 'billing'"
+        ),
+    ),
+    Fault(
+        "tickets-page-denied",
+        "UPG-19",
+        "csr",
+        "the admin portal's Tickets page denies the csr role despite its permission",
+    ),
+    Fault(
+        "release-feature-unattested",
+        "UPG-20",
+        "",
+        "the release notes list a new feature (Usage alerts) nobody attested to know",
+        on_candidate(
+            "UPDATE release SET features = json_insert(features, '$[#]',"
+            " json_object('name', 'Usage alerts', 'practice', json('false')))"
+        ),
+    ),
+    Fault(
+        "practice-feature-unpractised",
+        "UPG-21",
+        "",
+        "a feature now needs practice (Admin portal dark mode) and nobody practised it",
+        on_candidate(
+            "UPDATE release SET features = (SELECT json_group_array(json_object('name',"
+            " json_extract(value, '$.name'), 'practice', json('true')))"
+            " FROM json_each(features))"
+        ),
+    ),
 )
 
 

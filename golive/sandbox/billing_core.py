@@ -113,9 +113,17 @@ def create_account(inst: Instance, body: dict[str, Any], by: str) -> dict[str, A
             "INSERT INTO accounts (id, external_key, name, email, phone, currency, bcd,"
             " state, country, reference_time, balance, cba, payment_method_id)"
             " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 0, 0, NULL)",
-            (account_id, key, body.get("name") or "", body.get("email") or "",
-             body.get("phone") or "", body.get("currency") or "USD",
-             body.get("state") or "CA", body.get("country") or "US", now()),
+            (
+                account_id,
+                key,
+                body.get("name") or "",
+                body.get("email") or "",
+                body.get("phone") or "",
+                body.get("currency") or "USD",
+                body.get("state") or "CA",
+                body.get("country") or "US",
+                now(),
+            ),
         )
     audit(inst, "ACCOUNT", account_id, "INSERT", by)
     return account_row(inst, account_id)
@@ -161,8 +169,10 @@ def purchase(
     """
     processor = inst.db.one("SELECT * FROM processors WHERE plugin = ?", method["plugin"])
     if processor is None or not processor["up"]:
-        status, code, message = "PLUGIN_FAILURE", "GATEWAY_UNREACHABLE", (
-            f"{method['plugin']}: connection to the processor gateway refused"
+        status, code, message = (
+            "PLUGIN_FAILURE",
+            "GATEWAY_UNREACHABLE",
+            (f"{method['plugin']}: connection to the processor gateway refused"),
         )
     elif str(method["instrument"]).endswith(billing_data.DECLINED_SUFFIX):
         status, code, message = "PAYMENT_FAILURE", "DECLINED", "do not honor"
@@ -173,21 +183,35 @@ def purchase(
         number = tx.execute("SELECT coalesce(max(number), 0) + 1 FROM payments").fetchone()[0]
         tx.execute(
             "INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (payment_id, number, account["id"], method["id"], amount, account["currency"],
-             status, f"{code}: {message}" if code else "", now()),
+            (
+                payment_id,
+                number,
+                account["id"],
+                method["id"],
+                amount,
+                account["currency"],
+                status,
+                f"{code}: {message}" if code else "",
+                now(),
+            ),
         )
         if status == "SUCCESS":
             left = amount
             for inv in tx.execute(
                 "SELECT id, balance FROM invoices WHERE account_id = ? AND balance > 0"
-                " ORDER BY date", (account["id"],)
+                " ORDER BY date",
+                (account["id"],),
             ).fetchall():
                 take = min(left, inv[1])
-                tx.execute("UPDATE invoices SET balance = round(balance - ?, 2) WHERE id = ?",
-                           (take, inv[0]))
+                tx.execute(
+                    "UPDATE invoices SET balance = round(balance - ?, 2) WHERE id = ?",
+                    (take, inv[0]),
+                )
                 left -= take
-            tx.execute("UPDATE accounts SET cba = round(cba + ?, 2) WHERE id = ?",
-                       (max(left, 0.0), account["id"]))
+            tx.execute(
+                "UPDATE accounts SET cba = round(cba + ?, 2) WHERE id = ?",
+                (max(left, 0.0), account["id"]),
+            )
             _recompute(tx, account["id"])
     audit(inst, "PAYMENT", payment_id, "INSERT", by)
     row = inst.db.one("SELECT * FROM payments WHERE id = ?", payment_id)

@@ -59,7 +59,13 @@ PERMISSIONS = {
         "ticket:edit",
         "workorder:manage",
     ],
-    "csr": ["account:create", "account:update", "payment:trigger", "ticket:edit", "workorder:manage"],
+    "csr": [
+        "account:create",
+        "account:update",
+        "payment:trigger",
+        "ticket:edit",
+        "workorder:manage",
+    ],
     "billing": [
         "account:create",
         "entitlement:create",
@@ -249,8 +255,14 @@ def write(conn: sqlite3.Connection, seed: int, accounts: int) -> None:
         for suffix, plugin, instrument in methods:
             conn.execute(
                 "INSERT INTO payment_methods VALUES (?, ?, ?, ?, ?, ?)",
-                (uid("pm", key, suffix), f"{key}-{suffix}", row["id"], plugin,
-                 int(suffix.endswith("ok")), instrument),
+                (
+                    uid("pm", key, suffix),
+                    f"{key}-{suffix}",
+                    row["id"],
+                    plugin,
+                    int(suffix.endswith("ok")),
+                    instrument,
+                ),
             )
             if suffix.endswith("ok"):
                 row["payment_method_id"] = uid("pm", key, suffix)
@@ -297,8 +309,18 @@ def _bill(
     sub = uid("sub", key)
     conn.execute(
         "INSERT INTO subscriptions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (sub, uid("bundle", key), f"{key}-bundle", account_id, plan, product, price_list,
-         state, "2025-01-01", NEXT_BILL if state != "CANCELLED" else BILL_RUN),
+        (
+            sub,
+            uid("bundle", key),
+            f"{key}-bundle",
+            account_id,
+            plan,
+            product,
+            price_list,
+            state,
+            "2025-01-01",
+            NEXT_BILL if state != "CANCELLED" else BILL_RUN,
+        ),
     )
     rate = next(r[3] for r in REGIONS if r[0] == row["state"])
     totals = []
@@ -311,10 +333,30 @@ def _bill(
         conn.executemany(
             "INSERT INTO invoice_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (uid("item", inv, "r"), inv, account_id, sub, plan, "RECURRING",
-                 f"{product} ({price_list})", day, end, price),
-                (uid("item", inv, "t"), inv, account_id, sub, plan, "TAX",
-                 f"{row['state']} tax {rate:.3%}", day, end, tax),
+                (
+                    uid("item", inv, "r"),
+                    inv,
+                    account_id,
+                    sub,
+                    plan,
+                    "RECURRING",
+                    f"{product} ({price_list})",
+                    day,
+                    end,
+                    price,
+                ),
+                (
+                    uid("item", inv, "t"),
+                    inv,
+                    account_id,
+                    sub,
+                    plan,
+                    "TAX",
+                    f"{row['state']} tax {rate:.3%}",
+                    day,
+                    end,
+                    tax,
+                ),
             ],
         )
         amount = round(price + tax, 2)
@@ -336,8 +378,15 @@ def _bill(
         row["cba"] = round(row["cba"] + amount - due, 2)
         conn.execute(
             "INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, 'SUCCESS', '', ?)",
-            (uid("payment", key, k), n * 2 + k, account_id, row["payment_method_id"], amount,
-             row["currency"], f"{(PREVIOUS_RUN, BILL_RUN)[k]}T06:00:00.000Z"),
+            (
+                uid("payment", key, k),
+                n * 2 + k,
+                account_id,
+                row["payment_method_id"],
+                amount,
+                row["currency"],
+                f"{(PREVIOUS_RUN, BILL_RUN)[k]}T06:00:00.000Z",
+            ),
         )
     open_ = sum(a for _, a in totals) - sum(a for (_, a), _p in zip(totals, paid, strict=False))
     row["balance"] = round(open_ - row["cba"], 2)

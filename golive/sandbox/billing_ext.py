@@ -41,13 +41,17 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
     def release(instance: str) -> dict[str, Any]:
         row = instance_of(instance).db.one("SELECT * FROM release")
         assert row is not None
-        return {"version": row["version"], "upgraded_at": row["upgraded_at"],
-                "features": json.loads(row["features"])}
+        return {
+            "version": row["version"],
+            "upgraded_at": row["upgraded_at"],
+            "features": json.loads(row["features"]),
+        }
 
     @api.get("/events")
     def events(instance: str, since: str = "") -> list[dict[str, Any]]:
         return instance_of(instance).db.all(
-            "SELECT * FROM events WHERE at >= ? ORDER BY at, id", since)
+            "SELECT * FROM events WHERE at >= ? ORDER BY at, id", since
+        )
 
     @api.post("/tickets", status_code=201)
     async def create_ticket(instance: str, request: Request) -> dict[str, Any]:
@@ -56,7 +60,8 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
             cur = tx.execute(
                 "INSERT INTO tickets (account, subject, status, body, updated)"
                 " VALUES (?, ?, 'open', ?, ?)",
-                (body["account"], body["subject"], body.get("body", ""), core.now()))
+                (body["account"], body["subject"], body.get("body", ""), core.now()),
+            )
             ticket_id = cur.lastrowid
         return ticket(instance, int(ticket_id or 0))
 
@@ -68,7 +73,12 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         if not inst.fault("ticket-edit-lost"):
             inst.db.execute(
                 "UPDATE tickets SET subject = ?, status = ?, body = ?, updated = ? WHERE id = ?",
-                merged["subject"], merged["status"], merged["body"], core.now(), ticket_id)
+                merged["subject"],
+                merged["status"],
+                merged["body"],
+                core.now(),
+                ticket_id,
+            )
         return {**current, **merged}
 
     @api.get("/tickets/{ticket_id}")
@@ -81,9 +91,13 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
     @api.get("/reports/usage")
     def usage(instance: str, account: str) -> dict[str, Any]:
         rows = instance_of(instance).db.all(
-            "SELECT day, unit, quantity FROM usage WHERE account = ? ORDER BY day", account)
-        return {"account": account, "rows": rows,
-                "total": round(sum(r["quantity"] for r in rows), 3)}
+            "SELECT day, unit, quantity FROM usage WHERE account = ? ORDER BY day", account
+        )
+        return {
+            "account": account,
+            "rows": rows,
+            "total": round(sum(r["quantity"] for r in rows), 3),
+        }
 
     @api.get("/extensions")
     def extensions(instance: str) -> list[dict[str, Any]]:
@@ -95,10 +109,17 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         if inst.db.one("SELECT * FROM extensions WHERE name = ?", name) is None:
             raise HTTPException(404, f"no extension {name}")
         if name == "late-fee-waiver" and inst.fault("custom-action-error"):
-            raise HTTPException(500, "late-fee-waiver: NoSuchMethodError:"
-                                " InvoiceUserApi.insertCredit (built against 2026.08)")
-        return {"extension": name, "ok": True, "account": body.get("account"),
-                "dry_run": bool(body.get("dry_run", True))}
+            raise HTTPException(
+                500,
+                "late-fee-waiver: NoSuchMethodError:"
+                " InvoiceUserApi.insertCredit (built against 2026.08)",
+            )
+        return {
+            "extension": name,
+            "ok": True,
+            "account": body.get("account"),
+            "dry_run": bool(body.get("dry_run", True)),
+        }
 
     @api.post("/imports")
     async def import_rows(instance: str, request: Request) -> dict[str, Any]:
@@ -116,8 +137,12 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
                 errors.append({"line": n, "reason": f"invalid quantity: {exc}"})
         with inst.db.transaction() as tx:
             tx.executemany("INSERT INTO usage VALUES (?, ?, ?, ?)", accepted)
-        return {"file": body.get("filename", ""), "accepted": len(accepted),
-                "rejected": len(errors), "errors": errors}
+        return {
+            "file": body.get("filename", ""),
+            "accepted": len(accepted),
+            "rejected": len(errors),
+            "errors": errors,
+        }
 
     @api.get("/provisioning/workflows")
     def workflows(instance: str) -> list[dict[str, Any]]:
@@ -134,20 +159,31 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
             job_id = tx.execute(
                 "INSERT INTO jobs (workflow, system, account, state, error, created)"
                 " VALUES (?, ?, ?, 'queued', '', ?)",
-                (name, flow["system"], account, core.now())).lastrowid
+                (name, flow["system"], account, core.now()),
+            ).lastrowid
 
         def finish() -> None:
             if name == "voip-line" and inst.fault("voip-provisioning-fails"):
-                inst.db.execute("UPDATE jobs SET state = 'failed', error = ? WHERE id = ?",
-                                "voip-switch rejected the line: trunk group TG-7 unknown",
-                                job_id)
+                inst.db.execute(
+                    "UPDATE jobs SET state = 'failed', error = ? WHERE id = ?",
+                    "voip-switch rejected the line: trunk group TG-7 unknown",
+                    job_id,
+                )
                 return
             with inst.db.transaction() as tx:
-                tx.execute("DELETE FROM provisioned WHERE system = ? AND account = ?"
-                           " AND kind = ?", (flow["system"], account, flow["kind"]))
-                tx.execute("INSERT INTO provisioned VALUES (?, ?, ?, ?)",
-                           (flow["system"], account, flow["kind"],
-                            provisioned_value(flow["kind"], account)))
+                tx.execute(
+                    "DELETE FROM provisioned WHERE system = ? AND account = ? AND kind = ?",
+                    (flow["system"], account, flow["kind"]),
+                )
+                tx.execute(
+                    "INSERT INTO provisioned VALUES (?, ?, ?, ?)",
+                    (
+                        flow["system"],
+                        account,
+                        flow["kind"],
+                        provisioned_value(flow["kind"], account),
+                    ),
+                )
                 tx.execute("UPDATE jobs SET state = 'done' WHERE id = ?", (job_id,))
 
         threading.Timer(JOB_DELAY, finish).start()
@@ -164,6 +200,10 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
     def records(instance: str, system: str, account: str = "") -> list[dict[str, Any]]:
         return instance_of(instance).db.all(
             "SELECT * FROM provisioned WHERE system = ? AND (? = '' OR account = ?)"
-            " ORDER BY account, kind", system, account, account)
+            " ORDER BY account, kind",
+            system,
+            account,
+            account,
+        )
 
     return api

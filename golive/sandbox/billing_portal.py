@@ -40,15 +40,19 @@ def page(title: str, body: str, status: int = 200) -> HTMLResponse:
 
 
 def field(name: str, label: str, kind: str = "text", value: str = "") -> str:
-    return (f'<p><label for="{name}">{label}</label> <input id="{name}" name="{name}"'
-            f' type="{kind}" value="{html.escape(value)}"></p>')
+    return (
+        f'<p><label for="{name}">{label}</label> <input id="{name}" name="{name}"'
+        f' type="{kind}" value="{html.escape(value)}"></p>'
+    )
 
 
 def login_form(action: str, error: str = "") -> str:
     alert = f'<p role="alert">{html.escape(error)}</p>' if error else ""
-    return (f'{alert}<form method="post" action="{action}">{field("username", "Username")}'
-            f'{field("password", "Password", "password")}<button type="submit">Sign in</button>'
-            "</form>")
+    return (
+        f'{alert}<form method="post" action="{action}">{field("username", "Username")}'
+        f'{field("password", "Password", "password")}<button type="submit">Sign in</button>'
+        "</form>"
+    )
 
 
 async def form(request: Request) -> dict[str, str]:
@@ -90,8 +94,11 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         known = inst.db.one("SELECT * FROM portal_users WHERE username = ?", user)
         ok = known is not None and core.password_ok(settings, user, data.get("password", ""))
         if not ok or inst.fault("portal-login-rejected"):
-            return page("Customer portal", login_form(f"/{instance}/portal/login",
-                                                      "Invalid username or password"), 401)
+            return page(
+                "Customer portal",
+                login_form(f"/{instance}/portal/login", "Invalid username or password"),
+                401,
+            )
         return signed_in(inst, user, "portal", f"/{instance}/portal/account")
 
     @web.get("/portal/account")
@@ -102,13 +109,17 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
             return RedirectResponse(f"/{instance}/portal/login", 303)
         balance = acct["balance"]
         if inst.fault("portal-stale-balance"):  # cached from before the bill run
-            latest = inst.db.one("SELECT amount FROM invoices WHERE account_id = ? ORDER BY"
-                                 " date DESC LIMIT 1", acct["id"])
+            latest = inst.db.one(
+                "SELECT amount FROM invoices WHERE account_id = ? ORDER BY date DESC LIMIT 1",
+                acct["id"],
+            )
             balance = round(balance - (latest["amount"] if latest else 0), 2)
-        sub = inst.db.one("SELECT min(charged_through) AS d FROM subscriptions WHERE"
-                          " account_id = ? AND state = 'ACTIVE'", acct["id"])
-        emails = inst.db.all("SELECT email FROM account_emails WHERE account_id = ?",
-                             acct["id"])
+        sub = inst.db.one(
+            "SELECT min(charged_through) AS d FROM subscriptions WHERE"
+            " account_id = ? AND state = 'ACTIVE'",
+            acct["id"],
+        )
+        emails = inst.db.all("SELECT email FROM account_emails WHERE account_id = ?", acct["id"])
         user = session(inst, request, "portal")
         note = '<p data-testid="contact-saved">Contact saved</p>' if saved else ""
         body = (
@@ -117,11 +128,11 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
             f'<dt>Account name</dt><dd data-testid="account-name">{html.escape(acct["name"])}</dd>'
             f'<dt>Next bill date</dt><dd data-testid="bill-date">{(sub or {}).get("d") or ""}</dd>'
             f'<dt>Balance</dt><dd data-testid="balance">{balance:.2f}</dd>'
-            f'<dt>Currency</dt><dd>{acct["currency"]}</dd>'
+            f"<dt>Currency</dt><dd>{acct['currency']}</dd>"
             f"<dt>Emails</dt><dd>{html.escape(', '.join(e['email'] for e in emails))}</dd></dl>"
             f'<h2>Contact</h2>{note}<form method="post" action="/{instance}/portal/contact">'
-            f'{field("phone", "Phone", "tel", acct["phone"] or "")}'
-            f'{field("email", "Additional email", "email")}'
+            f"{field('phone', 'Phone', 'tel', acct['phone'] or '')}"
+            f"{field('email', 'Additional email', 'email')}"
             '<button type="submit">Save contact</button></form>'
             f'<nav><a href="/{instance}/portal/pay">Pay online</a> '
             f'<a href="/{instance}/portal/usage">Usage</a></nav>'
@@ -135,11 +146,9 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         if acct is None:
             return RedirectResponse(f"/{instance}/portal/login", 303)
         if data.get("phone") and not inst.fault("contact-update-not-saved"):
-            inst.db.execute("UPDATE accounts SET phone = ? WHERE id = ?", data["phone"],
-                            acct["id"])
+            inst.db.execute("UPDATE accounts SET phone = ? WHERE id = ?", data["phone"], acct["id"])
         if data.get("email"):
-            inst.db.execute("INSERT INTO account_emails VALUES (?, ?)", acct["id"],
-                            data["email"])
+            inst.db.execute("INSERT INTO account_emails VALUES (?, ?)", acct["id"], data["email"])
         core.audit(inst, "ACCOUNT", acct["id"], "UPDATE", "customer-portal")
         return RedirectResponse(f"/{instance}/portal/account?saved=1", 303)
 
@@ -147,9 +156,12 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
     def portal_pay(instance: str, request: Request) -> Response:
         if customer(instance_of(instance), request) is None:
             return RedirectResponse(f"/{instance}/portal/login", 303)
-        return page("Pay online", f'<form method="post" action="/{instance}/portal/pay">'
-                    f'{field("amount", "Amount", "text")}<button type="submit">Pay now</button>'
-                    "</form>")
+        return page(
+            "Pay online",
+            f'<form method="post" action="/{instance}/portal/pay">'
+            f'{field("amount", "Amount", "text")}<button type="submit">Pay now</button>'
+            "</form>",
+        )
 
     @web.post("/portal/pay")
     async def portal_pay_post(instance: str, request: Request) -> Response:
@@ -157,20 +169,24 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         acct = customer(inst, request)
         if acct is None:
             return RedirectResponse(f"/{instance}/portal/login", 303)
-        method = inst.db.one("SELECT * FROM payment_methods WHERE id = ?",
-                             acct["payment_method_id"])
+        method = inst.db.one(
+            "SELECT * FROM payment_methods WHERE id = ?", acct["payment_method_id"]
+        )
         if method is None:
             return page("Pay online", '<p role="alert">No payment method on file</p>', 400)
         if inst.fault("portal-payment-not-posted"):
             reference = secrets.token_hex(8)
         else:
-            status, record = core.purchase(inst, acct, method, float(data["amount"]),
-                                           "customer-portal")
+            status, record = core.purchase(
+                inst, acct, method, float(data["amount"]), "customer-portal"
+            )
             if status != 201:
                 return page("Pay online", '<p role="alert">Payment declined</p>', 402)
             reference = record["paymentId"]
-        return page("Payment received", f'<p>Thank you. Reference <span data-testid='
-                    f'"payment-reference">{reference}</span></p>')
+        return page(
+            "Payment received",
+            f'<p>Thank you. Reference <span data-testid="payment-reference">{reference}</span></p>',
+        )
 
     @web.get("/portal/usage")
     def portal_usage(instance: str, request: Request) -> Response:
@@ -178,31 +194,42 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         acct = customer(inst, request)
         if acct is None:
             return RedirectResponse(f"/{instance}/portal/login", 303)
-        rows = inst.db.all("SELECT * FROM usage WHERE account = ? ORDER BY day",
-                           acct["external_key"])
-        cells = "".join(f"<tr><td>{r['day']}</td><td>{r['quantity']}</td><td>{r['unit']}</td>"
-                        "</tr>" for r in rows)
-        return page("Usage", f"<table><tr><th>Day</th><th>Quantity</th><th>Unit</th></tr>"
-                    f"{cells}</table>")
+        rows = inst.db.all(
+            "SELECT * FROM usage WHERE account = ? ORDER BY day", acct["external_key"]
+        )
+        cells = "".join(
+            f"<tr><td>{r['day']}</td><td>{r['quantity']}</td><td>{r['unit']}</td></tr>"
+            for r in rows
+        )
+        return page(
+            "Usage", f"<table><tr><th>Day</th><th>Quantity</th><th>Unit</th></tr>{cells}</table>"
+        )
 
     @web.get("/portal/signup")
     def portal_signup(instance: str) -> Response:
         plans = instance_of(instance).db.all("SELECT name FROM plans ORDER BY name")
         options = "".join(f'<option value="{p["name"]}">{p["name"]}</option>' for p in plans)
-        return page("Sign up", f'<form method="post" action="/{instance}/portal/signup">'
-                    f'{field("name", "Name")}{field("email", "Email", "email")}'
-                    f'<p><label for="plan">Plan</label> <select id="plan" name="plan">'
-                    f'{options}</select></p><button type="submit">Sign up</button></form>')
+        return page(
+            "Sign up",
+            f'<form method="post" action="/{instance}/portal/signup">'
+            f"{field('name', 'Name')}{field('email', 'Email', 'email')}"
+            f'<p><label for="plan">Plan</label> <select id="plan" name="plan">'
+            f'{options}</select></p><button type="submit">Sign up</button></form>',
+        )
 
     @web.post("/portal/signup")
     async def portal_signup_post(instance: str, request: Request) -> Response:
         inst, data = instance_of(instance), await form(request)
-        row = core.create_account(inst, {"name": data["name"], "email": data["email"]},
-                                  "customer-portal")
+        row = core.create_account(
+            inst, {"name": data["name"], "email": data["email"]}, "customer-portal"
+        )
         if not inst.fault("signup-without-package"):
             core.create_subscription(inst, row["id"], data["plan"], "customer-portal")
-        return page("Welcome", f'<p>Your account number is <span data-testid="new-account">'
-                    f'{row["external_key"]}</span></p>')
+        return page(
+            "Welcome",
+            f'<p>Your account number is <span data-testid="new-account">'
+            f"{row['external_key']}</span></p>",
+        )
 
     # ---- admin portal ----------------------------------------------------------------
     def staff(inst: core.Instance, request: Request) -> tuple[str, set[str]] | None:
@@ -228,11 +255,17 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         user = data.get("username", "")
         row = inst.db.one("SELECT * FROM users WHERE username = ?", user)
         if row is None or not core.password_ok(settings, user, data.get("password", "")):
-            return page("Admin portal", login_form(f"/{instance}/admin/login",
-                                                   "Invalid username or password"), 401)
+            return page(
+                "Admin portal",
+                login_form(f"/{instance}/admin/login", "Invalid username or password"),
+                401,
+            )
         if row["password_expired"]:
-            return page("Admin portal", login_form(f"/{instance}/admin/login",
-                                                   "Your password has expired"), 403)
+            return page(
+                "Admin portal",
+                login_form(f"/{instance}/admin/login", "Your password has expired"),
+                403,
+            )
         return signed_in(inst, user, "admin", f"/{instance}/admin/")
 
     @web.get("/admin/")
@@ -241,11 +274,17 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         if found is None:
             return RedirectResponse(f"/{instance}/admin/login", 303)
         user, perms = found
-        links = "".join(f'<li><a href="/{instance}/admin/{path}">{label}</a></li>'
-                        for path, (label, perm) in FUNCTIONS.items() if perm in perms)
-        return page("Admin home", f"<p>Signed in as {html.escape(user)}</p>"
-                    f'<nav aria-label="Main menu"><ul>{links}<li><a href="/{instance}/admin/'
-                    'events">Event log</a></li></ul></nav>')
+        links = "".join(
+            f'<li><a href="/{instance}/admin/{path}">{label}</a></li>'
+            for path, (label, perm) in FUNCTIONS.items()
+            if perm in perms
+        )
+        return page(
+            "Admin home",
+            f"<p>Signed in as {html.escape(user)}</p>"
+            f'<nav aria-label="Main menu"><ul>{links}<li><a href="/{instance}/admin/'
+            'events">Event log</a></li></ul></nav>',
+        )
 
     @web.get("/admin/events")
     def admin_events(instance: str, request: Request) -> Response:
@@ -253,10 +292,16 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         if staff(inst, request) is None:
             return RedirectResponse(f"/{instance}/admin/login", 303)
         rows = inst.db.all("SELECT * FROM events ORDER BY at")
-        cells = "".join(f"<tr><td>{r['at']}</td><td>{r['level']}</td><td>{r['source']}</td>"
-                        f"<td>{html.escape(r['message'])}</td></tr>" for r in rows)
-        return page("Event log", f"<table><tr><th>At</th><th>Level</th><th>Source</th>"
-                    f"<th>Message</th></tr>{cells}</table>")
+        cells = "".join(
+            f"<tr><td>{r['at']}</td><td>{r['level']}</td><td>{r['source']}</td>"
+            f"<td>{html.escape(r['message'])}</td></tr>"
+            for r in rows
+        )
+        return page(
+            "Event log",
+            f"<table><tr><th>At</th><th>Level</th><th>Source</th>"
+            f"<th>Message</th></tr>{cells}</table>",
+        )
 
     def function_page(path: str) -> Any:
         label, perm = FUNCTIONS[path]
@@ -268,8 +313,9 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
             _, perms = found
             if perm not in perms or (path == "tickets" and "!tickets" in perms):
                 return page("Access denied", f"<p>You may not open {label}.</p>", 403)
-            return page(label, f'<form><p>{label}: ready.</p><button type="button">New'
-                        "</button></form>")
+            return page(
+                label, f'<form><p>{label}: ready.</p><button type="button">New</button></form>'
+            )
 
         return show
 
