@@ -85,10 +85,10 @@ FAULTS: tuple[Fault, ...] = (
         on_candidate("UPDATE processors SET up = 0 WHERE plugin = 'sandbox-echeck'"),
     ),
     Fault(
-        "portal-login-rejected",
+        "portal-login-lands-on-error",
         "UPG-04",
         "",
-        "the customer portal rejects its users' login after the upgrade",
+        "the customer portal's login lands on a dashboard that fails (error 500)",
     ),
     Fault(
         "ticket-edit-lost", "UPG-05", "", "editing a ticket answers 200 but the change is not saved"

@@ -93,13 +93,20 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         user = data.get("username", "")
         known = inst.db.one("SELECT * FROM portal_users WHERE username = ?", user)
         ok = known is not None and core.password_ok(settings, user, data.get("password", ""))
-        if not ok or inst.fault("portal-login-rejected"):
+        if not ok:
             return page(
                 "Customer portal",
                 login_form(f"/{instance}/portal/login", "Invalid username or password"),
                 401,
             )
-        return signed_in(inst, user, "portal", f"/{instance}/portal/account")
+        landing = "welcome" if inst.fault("portal-login-lands-on-error") else "account"
+        return signed_in(inst, user, "portal", f"/{instance}/portal/{landing}")
+
+    @web.get("/portal/welcome")
+    def portal_welcome(instance: str) -> Response:
+        """The dashboard the upgraded portal lands on after login, broken by the fault."""
+        alert = '<p role="alert">We could not load your dashboard (error 500)</p>'
+        return page("Customer portal", alert, 500)
 
     @web.get("/portal/account")
     def portal_account(instance: str, request: Request, saved: str = "") -> Response:
