@@ -113,7 +113,9 @@ def _(candidate: Billing) -> None:
 @when("a ticket is created for the provisioning test account", target_fixture="ticket")
 def _(operations: BillingOps, upgrade_plan: UpgradePlan, golive: RunContext) -> Ticket:
     ticket = operations.create_ticket(
-        upgrade_plan.provisioning_account, f"golive check {golive.run_id}", "created by golive"
+        upgrade_plan.provisioning_account,
+        f"go-live check {golive.run_id}",
+        "opened by the go-live check",
     )
     attach_json("ticket created", ticket.__dict__)
     return ticket
@@ -121,7 +123,7 @@ def _(operations: BillingOps, upgrade_plan: UpgradePlan, golive: RunContext) -> 
 
 @when("the ticket is edited", target_fixture="edit")
 def _(operations: BillingOps, ticket: Ticket) -> dict[str, str]:
-    edit = {"status": "in_progress", "body": f"{ticket.body}; edited by golive"}
+    edit = {"status": "in_progress", "body": f"{ticket.body}; edited by the go-live check"}
     operations.edit_ticket(ticket.id, edit)
     return edit
 

@@ -251,7 +251,11 @@ def router(settings: Settings) -> APIRouter:
         return instances[instance]
 
     top = APIRouter()
-    top.include_router(billing_kb.router(settings, instance), prefix="/{instance}/1.0/kb")
-    top.include_router(billing_ext.router(settings, instance), prefix="/{instance}/sandbox-ext")
-    top.include_router(billing_portal.router(settings, instance), prefix="/{instance}")
+    kb = billing_kb.router(settings, instance)
+    ext = billing_ext.router(settings, instance)
+    web = billing_portal.router(settings, instance)
+    for name in INSTANCES:  # literal prefixes: nothing here matches another domain's path
+        top.include_router(kb, prefix=f"/{name}/1.0/kb")
+        top.include_router(ext, prefix=f"/{name}/sandbox-ext")
+        top.include_router(web, prefix=f"/{name}")
     return top

@@ -11,9 +11,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 
 from . import billing_data
 from .common import Settings
@@ -35,6 +35,17 @@ class Instance:
 
 
 InstanceOf = Callable[[str], Instance]
+
+
+def _instance_name(request: Request) -> str:
+    """The instance a request is for: the first segment of its path (``/candidate/...``).
+
+    Each domain router is mounted under literal prefixes, one per instance, so no
+    catch-all path parameter can shadow another domain's routes."""
+    return request.url.path.split("/", 2)[1]
+
+
+InstanceName = Annotated[str, Depends(_instance_name)]
 
 
 def now() -> str:

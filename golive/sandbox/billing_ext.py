@@ -38,7 +38,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
     api = APIRouter(dependencies=[Depends(authorised)])
 
     @api.get("/release")
-    def release(instance: str) -> dict[str, Any]:
+    def release(instance: core.InstanceName) -> dict[str, Any]:
         row = instance_of(instance).db.one("SELECT * FROM release")
         assert row is not None
         return {
@@ -48,13 +48,13 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         }
 
     @api.get("/events")
-    def events(instance: str, since: str = "") -> list[dict[str, Any]]:
+    def events(instance: core.InstanceName, since: str = "") -> list[dict[str, Any]]:
         return instance_of(instance).db.all(
             "SELECT * FROM events WHERE at >= ? ORDER BY at, id", since
         )
 
     @api.post("/tickets", status_code=201)
-    async def create_ticket(instance: str, request: Request) -> dict[str, Any]:
+    async def create_ticket(instance: core.InstanceName, request: Request) -> dict[str, Any]:
         inst, body = instance_of(instance), await request.json()
         with inst.db.transaction() as tx:
             cur = tx.execute(
@@ -66,7 +66,9 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         return ticket(instance, int(ticket_id or 0))
 
     @api.patch("/tickets/{ticket_id}")
-    async def edit_ticket(instance: str, ticket_id: int, request: Request) -> dict[str, Any]:
+    async def edit_ticket(
+        instance: core.InstanceName, ticket_id: int, request: Request
+    ) -> dict[str, Any]:
         inst, body = instance_of(instance), await request.json()
         current = ticket(instance, ticket_id)
         merged = {k: body.get(k, current[k]) for k in ("subject", "status", "body")}
@@ -82,14 +84,14 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         return {**current, **merged}
 
     @api.get("/tickets/{ticket_id}")
-    def ticket(instance: str, ticket_id: int) -> dict[str, Any]:
+    def ticket(instance: core.InstanceName, ticket_id: int) -> dict[str, Any]:
         row = instance_of(instance).db.one("SELECT * FROM tickets WHERE id = ?", ticket_id)
         if row is None:
             raise HTTPException(404, f"no ticket {ticket_id}")
         return row
 
     @api.get("/reports/usage")
-    def usage(instance: str, account: str) -> dict[str, Any]:
+    def usage(instance: core.InstanceName, account: str) -> dict[str, Any]:
         rows = instance_of(instance).db.all(
             "SELECT day, unit, quantity FROM usage WHERE account = ? ORDER BY day", account
         )
@@ -100,11 +102,11 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         }
 
     @api.get("/extensions")
-    def extensions(instance: str) -> list[dict[str, Any]]:
+    def extensions(instance: core.InstanceName) -> list[dict[str, Any]]:
         return instance_of(instance).db.all("SELECT * FROM extensions ORDER BY name")
 
     @api.post("/extensions/{name}/invoke")
-    async def invoke(instance: str, name: str, request: Request) -> dict[str, Any]:
+    async def invoke(instance: core.InstanceName, name: str, request: Request) -> dict[str, Any]:
         inst, body = instance_of(instance), await request.json()
         if inst.db.one("SELECT * FROM extensions WHERE name = ?", name) is None:
             raise HTTPException(404, f"no extension {name}")
@@ -122,7 +124,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         }
 
     @api.post("/imports")
-    async def import_rows(instance: str, request: Request) -> dict[str, Any]:
+    async def import_rows(instance: core.InstanceName, request: Request) -> dict[str, Any]:
         inst, body = instance_of(instance), await request.json()
         if body.get("kind") != "usage":
             raise HTTPException(400, f"unknown import kind {body.get('kind')!r}")
@@ -145,11 +147,11 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         }
 
     @api.get("/provisioning/workflows")
-    def workflows(instance: str) -> list[dict[str, Any]]:
+    def workflows(instance: core.InstanceName) -> list[dict[str, Any]]:
         return instance_of(instance).db.all("SELECT * FROM workflows ORDER BY name")
 
     @api.post("/provisioning/workflows/{name}/runs", status_code=202)
-    async def run(instance: str, name: str, request: Request) -> dict[str, Any]:
+    async def run(instance: core.InstanceName, name: str, request: Request) -> dict[str, Any]:
         inst, body = instance_of(instance), await request.json()
         flow = inst.db.one("SELECT * FROM workflows WHERE name = ?", name)
         if flow is None:
@@ -190,14 +192,16 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         return job(instance, int(job_id or 0))
 
     @api.get("/provisioning/jobs/{job_id}")
-    def job(instance: str, job_id: int) -> dict[str, Any]:
+    def job(instance: core.InstanceName, job_id: int) -> dict[str, Any]:
         row = instance_of(instance).db.one("SELECT * FROM jobs WHERE id = ?", job_id)
         if row is None:
             raise HTTPException(404, f"no provisioning job {job_id}")
         return row
 
     @api.get("/provisioning/systems/{system}/records")
-    def records(instance: str, system: str, account: str = "") -> list[dict[str, Any]]:
+    def records(
+        instance: core.InstanceName, system: str, account: str = ""
+    ) -> list[dict[str, Any]]:
         return instance_of(instance).db.all(
             "SELECT * FROM provisioned WHERE system = ? AND (? = '' OR account = ?)"
             " ORDER BY account, kind",

@@ -47,7 +47,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
 
     @api.get("/accounts")
     def by_key(
-        instance: str,
+        instance: core.InstanceName,
         externalKey: str,
         accountWithBalance: bool = False,
         accountWithBalanceAndCBA: bool = False,
@@ -60,7 +60,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
 
     @api.get("/accounts/pagination")
     def pagination(
-        instance: str,
+        instance: core.InstanceName,
         offset: int = 0,
         limit: int = 100,
         accountWithBalance: bool = False,
@@ -91,7 +91,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
 
     @api.get("/accounts/{accountId}")
     def account(
-        instance: str,
+        instance: core.InstanceName,
         accountId: str,
         accountWithBalance: bool = False,
         accountWithBalanceAndCBA: bool = False,
@@ -100,7 +100,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         return core.account_json(row, accountWithBalance, accountWithBalanceAndCBA)
 
     @api.post("/accounts", status_code=201)
-    async def create_account(instance: str, request: Request) -> JSONResponse:
+    async def create_account(instance: core.InstanceName, request: Request) -> JSONResponse:
         inst, who = instance_of(instance), created_by(request)
         row = core.create_account(inst, await request.json(), who)
         return JSONResponse(
@@ -108,7 +108,9 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         )
 
     @api.put("/accounts/{accountId}", status_code=204)
-    async def update_account(instance: str, accountId: str, request: Request) -> Response:
+    async def update_account(
+        instance: core.InstanceName, accountId: str, request: Request
+    ) -> Response:
         inst, who = instance_of(instance), created_by(request)
         core.account_row(inst, accountId)
         body = await request.json()
@@ -121,14 +123,14 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         return Response(status_code=204)
 
     @api.get("/accounts/{accountId}/emails")
-    def emails(instance: str, accountId: str) -> list[dict[str, Any]]:
+    def emails(instance: core.InstanceName, accountId: str) -> list[dict[str, Any]]:
         inst = instance_of(instance)
         core.account_row(inst, accountId)
         rows = inst.db.all("SELECT * FROM account_emails WHERE account_id = ?", accountId)
         return [{"accountId": r["account_id"], "email": r["email"]} for r in rows]
 
     @api.post("/accounts/{accountId}/emails", status_code=201)
-    async def add_email(instance: str, accountId: str, request: Request) -> Response:
+    async def add_email(instance: core.InstanceName, accountId: str, request: Request) -> Response:
         inst, who = instance_of(instance), created_by(request)
         core.account_row(inst, accountId)
         email = (await request.json())["email"]
@@ -137,7 +139,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         return Response(status_code=201)
 
     @api.get("/accounts/{accountId}/bundles")
-    def bundles(instance: str, accountId: str) -> list[dict[str, Any]]:
+    def bundles(instance: core.InstanceName, accountId: str) -> list[dict[str, Any]]:
         inst = instance_of(instance)
         core.account_row(inst, accountId)
         out: dict[str, dict[str, Any]] = {}
@@ -177,7 +179,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         return list(out.values())
 
     @api.get("/accounts/{accountId}/invoices")
-    def invoices(instance: str, accountId: str) -> list[dict[str, Any]]:
+    def invoices(instance: core.InstanceName, accountId: str) -> list[dict[str, Any]]:
         inst = instance_of(instance)
         core.account_row(inst, accountId)
         out = []
@@ -223,7 +225,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         return out
 
     @api.get("/accounts/{accountId}/paymentMethods")
-    def payment_methods(instance: str, accountId: str) -> list[dict[str, Any]]:
+    def payment_methods(instance: core.InstanceName, accountId: str) -> list[dict[str, Any]]:
         inst = instance_of(instance)
         core.account_row(inst, accountId)
         rows = inst.db.all("SELECT * FROM payment_methods WHERE account_id = ?", accountId)
@@ -241,7 +243,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         ]
 
     @api.get("/accounts/{accountId}/payments")
-    def payments(instance: str, accountId: str) -> list[dict[str, Any]]:
+    def payments(instance: core.InstanceName, accountId: str) -> list[dict[str, Any]]:
         inst = instance_of(instance)
         core.account_row(inst, accountId)
         rows = inst.db.all("SELECT * FROM payments WHERE account_id = ? ORDER BY number", accountId)
@@ -249,7 +251,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
 
     @api.post("/accounts/{accountId}/payments")
     async def pay(
-        instance: str,
+        instance: core.InstanceName,
         accountId: str,
         request: Request,
         paymentMethodId: str = "",
@@ -270,14 +272,14 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         return JSONResponse(record, status, {"Location": f"/1.0/kb/payments/{record['paymentId']}"})
 
     @api.get("/payments/{paymentId}")
-    def payment(instance: str, paymentId: str) -> dict[str, Any]:
+    def payment(instance: core.InstanceName, paymentId: str) -> dict[str, Any]:
         row = instance_of(instance).db.one("SELECT * FROM payments WHERE id = ?", paymentId)
         if row is None:
             raise HTTPException(404, f"Object id={paymentId} type=PAYMENT doesn't exist!")
         return core.payment_json(row)
 
     @api.get("/accounts/{accountId}/auditLogs")
-    def audit_logs(instance: str, accountId: str) -> list[dict[str, Any]]:
+    def audit_logs(instance: core.InstanceName, accountId: str) -> list[dict[str, Any]]:
         rows = instance_of(instance).db.all(
             "SELECT * FROM audit WHERE object_id = ? ORDER BY id", accountId
         )
@@ -293,7 +295,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         ]
 
     @api.post("/subscriptions", status_code=201)
-    async def subscribe(instance: str, request: Request) -> JSONResponse:
+    async def subscribe(instance: core.InstanceName, request: Request) -> JSONResponse:
         inst, who = instance_of(instance), created_by(request)
         body = await request.json()
         sub = core.create_subscription(inst, body["accountId"], body["planName"], who)
@@ -302,7 +304,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         )
 
     @api.get("/catalog")
-    def catalog(instance: str) -> list[dict[str, Any]]:
+    def catalog(instance: core.InstanceName) -> list[dict[str, Any]]:
         plans = instance_of(instance).db.all("SELECT * FROM plans ORDER BY name")
         products: dict[str, list[dict[str, Any]]] = {}
         lists: dict[str, list[str]] = {}
@@ -337,21 +339,21 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         ]
 
     @api.get("/security/roles/{role}")
-    def role(instance: str, role: str) -> dict[str, Any]:
+    def role(instance: core.InstanceName, role: str) -> dict[str, Any]:
         row = instance_of(instance).db.one("SELECT * FROM roles WHERE role = ?", role)
         if row is None:
             raise HTTPException(404, f"role {role} does not exist")
         return {"role": role, "permissions": json.loads(row["permissions"])}
 
     @api.get("/security/users/{username}/roles")
-    def user_roles(instance: str, username: str) -> dict[str, Any]:
+    def user_roles(instance: core.InstanceName, username: str) -> dict[str, Any]:
         row = instance_of(instance).db.one("SELECT * FROM users WHERE username = ?", username)
         if row is None:
             raise HTTPException(404, f"user {username} does not exist")
         return {"username": username, "roles": json.loads(row["roles"])}
 
     @api.get("/security/permissions")
-    def permissions(instance: str) -> list[str]:
+    def permissions(instance: core.InstanceName) -> list[str]:
         inst = instance_of(instance)
         row = inst.db.one("SELECT roles FROM users WHERE username = ?", core.sandbox_user())
         roles = json.loads(row["roles"]) if row else []

@@ -84,11 +84,11 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
 
     # ---- customer portal -------------------------------------------------------------
     @web.get("/portal/login")
-    def portal_login(instance: str) -> Response:
+    def portal_login(instance: core.InstanceName) -> Response:
         return page("Customer portal", login_form(f"/{instance}/portal/login"))
 
     @web.post("/portal/login")
-    async def portal_login_post(instance: str, request: Request) -> Response:
+    async def portal_login_post(instance: core.InstanceName, request: Request) -> Response:
         inst, data = instance_of(instance), await form(request)
         user = data.get("username", "")
         known = inst.db.one("SELECT * FROM portal_users WHERE username = ?", user)
@@ -103,13 +103,13 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         return signed_in(inst, user, "portal", f"/{instance}/portal/{landing}")
 
     @web.get("/portal/welcome")
-    def portal_welcome(instance: str) -> Response:
+    def portal_welcome(instance: core.InstanceName) -> Response:
         """The dashboard the upgraded portal lands on after login, broken by the fault."""
         alert = '<p role="alert">We could not load your dashboard (error 500)</p>'
         return page("Customer portal", alert, 500)
 
     @web.get("/portal/account")
-    def portal_account(instance: str, request: Request, saved: str = "") -> Response:
+    def portal_account(instance: core.InstanceName, request: Request, saved: str = "") -> Response:
         inst = instance_of(instance)
         acct = customer(inst, request)
         if acct is None:
@@ -147,7 +147,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         return page("My account", body)
 
     @web.post("/portal/contact")
-    async def portal_contact(instance: str, request: Request) -> Response:
+    async def portal_contact(instance: core.InstanceName, request: Request) -> Response:
         inst, data = instance_of(instance), await form(request)
         acct = customer(inst, request)
         if acct is None:
@@ -160,7 +160,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         return RedirectResponse(f"/{instance}/portal/account?saved=1", 303)
 
     @web.get("/portal/pay")
-    def portal_pay(instance: str, request: Request) -> Response:
+    def portal_pay(instance: core.InstanceName, request: Request) -> Response:
         if customer(instance_of(instance), request) is None:
             return RedirectResponse(f"/{instance}/portal/login", 303)
         return page(
@@ -171,7 +171,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         )
 
     @web.post("/portal/pay")
-    async def portal_pay_post(instance: str, request: Request) -> Response:
+    async def portal_pay_post(instance: core.InstanceName, request: Request) -> Response:
         inst, data = instance_of(instance), await form(request)
         acct = customer(inst, request)
         if acct is None:
@@ -196,7 +196,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         )
 
     @web.get("/portal/usage")
-    def portal_usage(instance: str, request: Request) -> Response:
+    def portal_usage(instance: core.InstanceName, request: Request) -> Response:
         inst = instance_of(instance)
         acct = customer(inst, request)
         if acct is None:
@@ -213,7 +213,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         )
 
     @web.get("/portal/signup")
-    def portal_signup(instance: str) -> Response:
+    def portal_signup(instance: core.InstanceName) -> Response:
         plans = instance_of(instance).db.all("SELECT name FROM plans ORDER BY name")
         options = "".join(f'<option value="{p["name"]}">{p["name"]}</option>' for p in plans)
         return page(
@@ -225,7 +225,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         )
 
     @web.post("/portal/signup")
-    async def portal_signup_post(instance: str, request: Request) -> Response:
+    async def portal_signup_post(instance: core.InstanceName, request: Request) -> Response:
         inst, data = instance_of(instance), await form(request)
         row = core.create_account(
             inst, {"name": data["name"], "email": data["email"]}, "customer-portal"
@@ -253,11 +253,11 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         return user, perms
 
     @web.get("/admin/login")
-    def admin_login(instance: str) -> Response:
+    def admin_login(instance: core.InstanceName) -> Response:
         return page("Admin portal", login_form(f"/{instance}/admin/login"))
 
     @web.post("/admin/login")
-    async def admin_login_post(instance: str, request: Request) -> Response:
+    async def admin_login_post(instance: core.InstanceName, request: Request) -> Response:
         inst, data = instance_of(instance), await form(request)
         user = data.get("username", "")
         row = inst.db.one("SELECT * FROM users WHERE username = ?", user)
@@ -276,7 +276,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         return signed_in(inst, user, "admin", f"/{instance}/admin/")
 
     @web.get("/admin/")
-    def admin_home(instance: str, request: Request) -> Response:
+    def admin_home(instance: core.InstanceName, request: Request) -> Response:
         found = staff(instance_of(instance), request)
         if found is None:
             return RedirectResponse(f"/{instance}/admin/login", 303)
@@ -294,7 +294,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         )
 
     @web.get("/admin/events")
-    def admin_events(instance: str, request: Request) -> Response:
+    def admin_events(instance: core.InstanceName, request: Request) -> Response:
         inst = instance_of(instance)
         if staff(inst, request) is None:
             return RedirectResponse(f"/{instance}/admin/login", 303)
@@ -313,7 +313,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
     def function_page(path: str) -> Any:
         label, perm = FUNCTIONS[path]
 
-        def show(instance: str, request: Request) -> Response:
+        def show(instance: core.InstanceName, request: Request) -> Response:
             found = staff(instance_of(instance), request)
             if found is None:
                 return RedirectResponse(f"/{instance}/admin/login", 303)
