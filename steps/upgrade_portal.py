@@ -77,6 +77,19 @@ def _(login: PageOutcome) -> None:
     )
 
 
+@then(parsers.parse('the admin portal\'s "{name}" page shows everything it must'))
+def _(admin_portal: WebPortal, name: str) -> None:
+    shown = admin_portal.read(name)
+    attach_json(f"admin portal page {name}", shown)
+    missing = [k for k, v in shown.items() if v is None]
+    check(
+        bool(shown) and not missing,
+        f"admin portal page {name}",
+        f"missing {listing(missing) if shown else 'every element (none configured)'}",
+        "every element the scenario lists for the page",
+    )
+
+
 @then("the account page shows the name, bill date and balance billing holds")
 def _(customer_portal: WebPortal, candidate: Billing, login: PageOutcome) -> None:
     shown = customer_portal.read("account")

@@ -20,6 +20,13 @@ from typing import Any, Protocol
 from ..http import HttpClient
 
 KB = "/1.0/kb"
+STATUS_BY_CODE = {
+    402: "PAYMENT_FAILURE",  # declined by the gateway
+    422: "ABORTED",  # a control plugin aborted it
+    502: "PLUGIN_FAILURE",  # could not be submitted
+    503: "UNKNOWN",  # no gateway response
+    504: "UNKNOWN",  # timed out
+}
 CREATED_BY = {"X-Killbill-CreatedBy": "golive", "X-Killbill-Reason": "go-live verification"}
 
 
@@ -263,7 +270,7 @@ class RestKillBill:
             json_body={"transactionType": "PURCHASE", "amount": amount, "currency": currency},
             params={"paymentMethodId": payment_method_id},
             headers=CREATED_BY,
-            ok=(201, 402, 422, 502, 503),
+            ok=(201, 402, 422, 502, 503, 504),
         )
         try:
             body = response.json()
@@ -277,10 +284,11 @@ class RestKillBill:
                 else f"{KB}/payments/{location.rsplit('/', 1)[-1]}"
             )
         if not isinstance(body, dict) or "transactions" not in body:
+            # Kill Bill may answer a failure with an error body instead of the Payment: the
+            # status code then says what happened (the spec's 402/422/502/503/504)
             message = body.get("message", "") if isinstance(body, dict) else ""
-            return Payment(
-                "", amount, f"HTTP {response.status_code}", "", str(message), response.status_code
-            )
+            status = STATUS_BY_CODE.get(response.status_code, f"HTTP {response.status_code}")
+            return Payment("", amount, status, "", str(message), response.status_code)
         return _payment(body, response.status_code)
 
     def plans(self) -> list[Plan]:
