@@ -7,10 +7,10 @@ Feature: New features of the release are known and practised
   so the verdict cannot be GO unless the item is waived. (The seed's "search the knowledge
   base" and "ask questions" are advice, not checkable, and have no item.)
 
-  @UPG-20 @critical @manual
+  @UPG-20 @critical @api @manual
   Scenario: Staff familiarized themselves with every new feature listed in the release
     Then an attestation "UPG-20" covers every new feature of the release
 
-  @UPG-21 @critical @manual
+  @UPG-21 @critical @api @manual
   Scenario: Staff practised every new feature that changes how they work
     Then an attestation "UPG-21" covers every new feature of the release that needs practice
