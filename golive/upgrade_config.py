@@ -114,6 +114,21 @@ class Reconciliation(_Model):
 
 
 class UpgradePlan(_Model):
+    """The ``upgrade:`` section of a scenario.
+
+    - ``production``/``candidate``/``operations``: system names (Kill Bill API twice, and
+      the operations adapter for what Kill Bill has no API for)
+    - ``test_accounts``: accounts the changing checks use; left out of the comparisons
+    - ``created_prefix``: the email prefix of accounts the signup check creates
+    - ``strata``/``min_diverse``: what the diverse-accounts sample must cover, and its size
+    - ``functions``: the staff functions of the permission matrix (subjects.roles)
+    - ``provisioning_account``: the account provisioning workflows and tickets run for
+    - ``provisioned``: what each external system must hold
+    - ``usage_accounts``, ``extensions``, ``import_file``/``import_kind``, ``signup_plan``
+    - ``customer_portal``/``admin_portal``: how to drive the portals in the browser
+    - ``attestations``: the manual items, by checklist ID (missing: the item is pending)
+    """
+
     production: str = "billing_production"
     candidate: str = "billing_candidate"
     operations: str = "billing_operations"
