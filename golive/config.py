@@ -29,6 +29,8 @@ from pydantic import (
     model_validator,
 )
 
+from .upgrade_config import Processor, StaffRole, UpgradePlan
+
 Tier = Literal["test", "staging", "production"]
 Severity = Literal["blocker", "critical", "normal", "minor"]
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
@@ -56,6 +58,8 @@ class System(Model):
     @field_validator("base_url")
     @classmethod
     def _url(cls, value: str) -> str:
+        if value.startswith(SANDBOX + "/"):  # a path on the sandbox: sandbox/candidate
+            return value.rstrip("/")
         if value != SANDBOX and not re.match(r"^https?://[^\s/]+", value):
             raise ValueError(f"expected an http(s) URL or 'sandbox', got {value!r}")
         return value.rstrip("/")
@@ -156,6 +160,8 @@ class Subjects(Model):
     partners: list[Partner] = []
     erp_customers: list[ErpCustomer] = []
     einvoicing_customers: list[EInvoicingCustomer] = []
+    processors: list[Processor] = []
+    roles: list[StaffRole] = []
 
 
 class Organisation(Model):
@@ -273,6 +279,7 @@ class Scenario(Model):
     einvoicing: EInvoicing | None = None
     sandbox: Sandbox | None = None
     browser: Browser = Browser()
+    upgrade: UpgradePlan | None = None  # the upgrade checklist's plan (golive/upgrade_config.py)
     source: Path = Path()
 
     @property

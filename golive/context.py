@@ -19,6 +19,7 @@ from .launcher import URL_VAR, ensure_token
 from .redact import Redactor
 
 RUN_ID_VAR = "GOLIVE_RUN_ID"
+USER_NAMES = {"username", "user", "login"}
 
 
 @dataclass
@@ -38,9 +39,10 @@ def secrets_of(scenario: Scenario) -> Redactor:
     the form basic auth sends them."""
     redactor = Redactor()
 
-    def walk(value: Any) -> None:
+    def walk(value: Any, name: str = "") -> None:
         if isinstance(value, SecretStr):
-            redactor.add(value.get_secret_value())
+            if name not in USER_NAMES:  # a user name is no secret: masking it hides words
+                redactor.add(value.get_secret_value())
         elif isinstance(value, BaseModel):
             fields = {k: getattr(value, k) for k in type(value).model_fields}
             username, password = fields.get("username"), fields.get("password")
@@ -50,14 +52,14 @@ def secrets_of(scenario: Scenario) -> Redactor:
             if isinstance(password, SecretStr) and username is not None:
                 user = username.get_secret_value() if isinstance(username, SecretStr) else username
                 redactor.add_basic(str(user), password.get_secret_value())
-            for item in fields.values():
-                walk(item)
+            for key, item in fields.items():
+                walk(item, key)
         elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
+            for key, item in value.items():
+                walk(item, str(key))
         elif isinstance(value, list | tuple):
             for item in value:
-                walk(item)
+                walk(item, name)
 
     walk(scenario)
     return redactor

@@ -34,12 +34,12 @@ class Systems:
             )
         system = scenario.systems[name]
         base_url = system.base_url
-        if base_url == SANDBOX:
+        if base_url == SANDBOX or base_url.startswith(SANDBOX + "/"):
             if self.sandbox_url is None:
                 raise InputError(
                     f"{scenario.source}: systems.{name}.base_url: 'sandbox' needs sandbox.enabled"
                 )
-            base_url = self.sandbox_url
+            base_url = self.sandbox_url + base_url[len(SANDBOX) :]
         creds = {k: v.get_secret_value() for k, v in system.credentials.items()}
         headers: dict[str, str] = {}
         auth = None

@@ -14,7 +14,9 @@ from typing import Any
 
 from ..errors import InputError
 from ..http import HttpClient
+from .billing_ops import RestBillingOps
 from .hub import ConnectHub
+from .killbill import RestKillBill
 from .mailbox import CaptureMailbox
 from .monitor import RestEdiMonitor
 from .partners import RestPartnerPlatform
@@ -26,6 +28,9 @@ BUILT_IN: dict[str, Callable[[HttpClient], Any]] = {
     "edi-monitor": RestEdiMonitor,
     "connect-hub": ConnectHub,
     "storecove": StorecoveApi,
+    "killbill": RestKillBill,
+    "billing-ops": RestBillingOps,
+    "web-portal": lambda http: http,  # a portal is driven in the browser (adapters/portal.py)
 }
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from . import hub, monitor, partners, storecove
+from . import billing, hub, monitor, partners, storecove
 from .common import Fault
 
-DOMAINS = (partners, monitor, storecove, hub)
+DOMAINS = (partners, monitor, storecove, hub, billing)
 
 FAULTS: tuple[Fault, ...] = tuple(f for d in DOMAINS for f in d.FAULTS)
 BY_NAME = {f.name: f for f in FAULTS}

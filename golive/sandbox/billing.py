@@ -1,0 +1,261 @@
+"""Sandbox domain: a billing platform, twice (production and the upgraded candidate).
+
+Both instances are served by this one process under path prefixes, ``/production`` and
+``/candidate``; each has its own SQLite file written from one generated dataset (the
+candidate's is a copy, then upgraded). Under each prefix:
+
+- ``/1.0/kb/...``: a compatible subset of Kill Bill 0.24's API (basic auth plus
+  ``X-Killbill-ApiKey``/``X-Killbill-ApiSecret``, ``X-Killbill-CreatedBy`` on writes);
+  ``billing_kb.py``.
+- ``/sandbox-ext/...``: what the upgrade checklist needs and Kill Bill lacks (tickets,
+  provisioning, the event log, the regular import, custom extensions, usage reports,
+  release notes); ``billing_ext.py``.
+- ``/portal/...`` and ``/admin/...``: the customer and admin web portals, server-rendered;
+  ``billing_portal.py``.
+
+Faults change the candidate only: the checklist compares it with production.
+``GOLIVE_SANDBOX_ACCOUNTS`` (``golive sandbox --accounts N``) sets how many customer
+accounts are generated (default a few dozen, the bench uses 100,000).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException
+
+from . import billing_data, billing_ext, billing_kb, billing_portal
+from .billing_core import Instance
+from .common import Fault, Settings
+from .db import Database
+
+SCHEMA = ""  # each instance has its own file (billing_data.SCHEMA)
+INSTANCES = ("production", "candidate")
+ACCOUNTS_VAR = "GOLIVE_SANDBOX_ACCOUNTS"
+DEFAULT_ACCOUNTS = 36
+
+
+def instance_path(db: Database, name: str) -> Path:
+    return Path(db.path).parent / f"billing-{name}.sqlite3"
+
+
+def on_candidate(*statements: str) -> Callable[[Database], None]:
+    def apply(db: Database) -> None:
+        cand = Database(instance_path(db, "candidate"))
+        for statement in statements:
+            cand.execute(statement)
+
+    return apply
+
+
+def _item(key: str, kind: str) -> str:
+    """The November invoice item of an account, by type (a SQL subquery for its id)."""
+    return (
+        "(SELECT i.id FROM invoice_items i JOIN invoices v ON v.id = i.invoice_id"
+        f" JOIN accounts a ON a.id = v.account_id WHERE a.external_key = '{key}'"
+        f" AND v.date = '{billing_data.BILL_RUN}' AND i.type = '{kind}')"
+    )
+
+
+DRIFTED = ("A-00034", "A-00035", "A-00036")
+
+FAULTS: tuple[Fault, ...] = (
+    Fault(
+        "voip-provisioning-fails",
+        "UPG-01",
+        "",
+        "the voip-line provisioning workflow fails on the candidate (trunk group unknown)",
+    ),
+    Fault(
+        "discount-plan-missing",
+        "UPG-02",
+        "",
+        "the PARTNER20 discount plan pro-monthly-partner20 is missing from the candidate's catalog",
+        on_candidate("DELETE FROM plans WHERE name = 'pro-monthly-partner20'"),
+    ),
+    Fault(
+        "echeck-processor-down",
+        "UPG-03",
+        "echeck",
+        "the eCheck processor (sandbox-echeck) is down on the candidate",
+        on_candidate("UPDATE processors SET up = 0 WHERE plugin = 'sandbox-echeck'"),
+    ),
+    Fault(
+        "portal-login-lands-on-error",
+        "UPG-04",
+        "",
+        "the customer portal's login lands on a dashboard that fails (error 500)",
+    ),
+    Fault(
+        "ticket-edit-lost", "UPG-05", "", "editing a ticket answers 200 but the change is not saved"
+    ),
+    Fault(
+        "usage-report-empty",
+        "UPG-06",
+        "",
+        "the usage report of account A-00004 comes back without rows",
+        on_candidate("DELETE FROM usage WHERE account = 'A-00004'"),
+    ),
+    Fault(
+        "portal-payment-not-posted",
+        "UPG-07",
+        "",
+        "the portal thanks the customer for a payment that never reaches billing",
+    ),
+    Fault(
+        "signup-without-package",
+        "UPG-08",
+        "",
+        "portal signup creates the account but not its subscription",
+    ),
+    Fault(
+        "contact-update-not-saved",
+        "UPG-09",
+        "",
+        "the portal's contact form saves a new email but not the changed phone number",
+    ),
+    Fault(
+        "portal-stale-balance",
+        "UPG-10",
+        "",
+        "the portal shows the balance from before the bill run",
+    ),
+    Fault(
+        "custom-action-error",
+        "UPG-11",
+        "",
+        "the custom action late-fee-waiver fails (built for the previous release)",
+    ),
+    Fault(
+        "import-rejects-rows",
+        "UPG-12",
+        "",
+        "the regular usage import rejects rows with decimal quantities",
+    ),
+    Fault(
+        "admin-password-expired",
+        "UPG-13",
+        "",
+        "the admin portal refuses the admin login: password expired by the upgrade",
+        on_candidate("UPDATE users SET password_expired = 1 WHERE username = 'golive'"),
+    ),
+    Fault(
+        "event-log-error",
+        "UPG-14",
+        "",
+        "the event log holds an ERROR after the upgrade (invoice generation failed)",
+        on_candidate(
+            "INSERT INTO events (at, level, source, message) VALUES"
+            " ('2026-11-20T03:12:44+00:00', 'ERROR', 'InvoiceDispatcher',"
+            " 'failed to generate invoice for account A-00007: NullPointerException')"
+        ),
+    ),
+    Fault(
+        "dns-zone-missing",
+        "UPG-15",
+        "",
+        "the DNS system holds no zone for account A-00002",
+        on_candidate("DELETE FROM provisioned WHERE system = 'dns' AND account = 'A-00002'"),
+    ),
+    Fault(
+        "tax-folded-into-charge",
+        "UPG-16",
+        "",
+        "the candidate's bill run folded A-00002's tax into its recurring charge (same"
+        " balance, wrong charges)",
+        on_candidate(
+            f"UPDATE invoice_items SET amount = amount + (SELECT amount FROM invoice_items"
+            f" WHERE id = {_item('A-00002', 'TAX')}) WHERE id = {_item('A-00002', 'RECURRING')}",
+            f"UPDATE invoice_items SET amount = 0 WHERE id = {_item('A-00002', 'TAX')}",
+        ),
+    ),
+    Fault(
+        "balance-drift",
+        "UPG-17",
+        "",
+        f"the candidate's balances of {', '.join(DRIFTED)} drifted by 1.00",
+        on_candidate(
+            "UPDATE accounts SET balance = round(balance + 1.0, 2) WHERE external_key IN"
+            f" ({', '.join(repr(k) for k in DRIFTED)})"
+        ),
+    ),
+    Fault(
+        "role-missing-permission",
+        "UPG-18",
+        "billing",
+        "the billing role lacks the new permission invoice:item_adjust on the candidate",
+        on_candidate(
+            "UPDATE roles SET permissions = (SELECT json_group_array(value) FROM"
+            " json_each(permissions) WHERE value != 'invoice:item_adjust')"
+            " WHERE role = 'billing'"
+        ),
+    ),
+    Fault(
+        "tickets-page-denied",
+        "UPG-19",
+        "csr",
+        "the admin portal's Tickets page denies the csr role despite its permission",
+    ),
+    Fault(
+        "release-feature-unattested",
+        "UPG-20",
+        "",
+        "the release notes list a new feature (Usage alerts) nobody attested to know",
+        on_candidate(
+            "UPDATE release SET features = json_insert(features, '$[#]',"
+            " json_object('name', 'Usage alerts', 'practice', json('false')))"
+        ),
+    ),
+    Fault(
+        "practice-feature-unpractised",
+        "UPG-21",
+        "",
+        "a feature now needs practice (Admin portal dark mode) and nobody practised it",
+        on_candidate(
+            "UPDATE release SET features = (SELECT json_group_array(json_object('name',"
+            " json_extract(value, '$.name'), 'practice', json('true')))"
+            " FROM json_each(features))"
+        ),
+    ),
+)
+
+
+def load(db: Database, seed: int) -> None:
+    accounts = int(os.environ.get(ACCOUNTS_VAR) or DEFAULT_ACCOUNTS)
+    production = instance_path(db, "production")
+    conn = sqlite3.connect(production, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    billing_data.write(conn, seed, accounts)
+    conn.close()
+    candidate = instance_path(db, "candidate")
+    shutil.copyfile(production, candidate)  # the candidate's bill run ran on a copy
+    conn = sqlite3.connect(candidate, isolation_level=None)
+    billing_data.upgrade(conn)
+    conn.close()
+
+
+def router(settings: Settings) -> APIRouter:
+    instances = {
+        name: Instance(name, Database(instance_path(settings.db, name)), settings)
+        for name in INSTANCES
+    }
+
+    def instance(instance: str) -> Instance:
+        if instance not in instances:
+            raise HTTPException(404, f"no billing instance {instance}")
+        return instances[instance]
+
+    top = APIRouter()
+    kb = billing_kb.router(settings, instance)
+    ext = billing_ext.router(settings, instance)
+    web = billing_portal.router(settings, instance)
+    for name in INSTANCES:  # literal prefixes: nothing here matches another domain's path
+        top.include_router(kb, prefix=f"/{name}/1.0/kb")
+        top.include_router(ext, prefix=f"/{name}/sandbox-ext")
+        top.include_router(web, prefix=f"/{name}")
+    return top

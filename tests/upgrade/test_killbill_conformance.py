@@ -1,0 +1,55 @@
+"""The Kill Bill adapter and the billing sandbox stay inside Kill Bill 0.24's published API.
+
+Reads the spec from ../shared/specs (not copied into the project); skipped where absent.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi.routing import APIRoute
+
+import golive.adapters.killbill as adapter
+from golive.sandbox import billing_kb
+from golive.sandbox.common import Settings
+
+NAME = Path("shared", "specs", "killbill-swagger-0.24.0.yaml")
+SPEC = next((p / NAME for p in Path(__file__).resolve().parents if (p / NAME).exists()), Path(NAME))
+
+
+PATH = r'f?"(?:\{KB\})?(/(?:accounts|payments|catalog|security|subscriptions|invoices)[^"?]*)"'
+
+
+def shape(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict[str, set[str]]:
+    if not SPEC.exists():
+        pytest.skip(f"{SPEC} not present")
+    raw = yaml.safe_load(SPEC.read_text())
+    return {shape(p): {m.upper() for m in ops} for p, ops in raw["paths"].items()}
+
+
+def test_every_path_the_adapter_calls_is_in_the_spec(spec: dict[str, set[str]]) -> None:
+    source = Path(adapter.__file__).read_text()
+    called = {shape("/1.0/kb" + p) for p in re.findall(PATH, source)}
+    assert len(called) >= 10
+    assert sorted(called - spec.keys()) == []
+
+
+def test_every_sandbox_route_is_a_kill_bill_operation(spec: dict[str, set[str]]) -> None:
+    api = billing_kb.router(Settings(None, "t", "", 0), lambda name: None)  # type: ignore[arg-type]
+    routes = [r for r in api.routes if isinstance(r, APIRoute)]
+    assert len(routes) >= 15
+    missing = [
+        f"{m} {r.path}"
+        for r in routes
+        for m in r.methods
+        if m not in spec.get(shape("/1.0/kb" + r.path), set())
+    ]
+    assert missing == []
