@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -99,6 +100,9 @@ def external_scenario(tmp_path: Path, url: str, tier: str, allow: list[str]) -> 
     text = text.replace("allow_mutating: []", f"allow_mutating: {json.dumps(allow)}")
     path = tmp_path / f"{tier}-{len(allow)}.yaml"
     path.write_text(text)
+    data = ROOT / "scenarios" / "data"  # files the scenario names relative to itself
+    if data.is_dir() and not (tmp_path / "data").exists():
+        shutil.copytree(data, tmp_path / "data")
     return path
 
 

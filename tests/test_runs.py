@@ -13,6 +13,7 @@ from tests.conftest import ROOT, Run, faults
 
 FAULTS = faults()
 ID_TAG = re.compile(r"@([A-Z][A-Z0-9]*-\d+)\b")
+MANUAL_TAG = re.compile(r"@([A-Z][A-Z0-9]*-\d+)\b[^\n]*@manual")
 FEATURE_IDS = {f: ID_TAG.findall(f.read_text()) for f in (ROOT / "features").rglob("*.feature")}
 
 
@@ -52,9 +53,7 @@ def test_each_fault_fails_exactly_its_item(
         "--tags",
         checklist_of(fault["breaks"]),
     )
-    assert run.code == 1, run.stdout + run.stderr
     doc = run.signoff
-    assert doc["verdict"] == "NO-GO"
     failing = {
         (i["id"], i["subject"]): i
         for i in doc["items"]
@@ -65,10 +64,14 @@ def test_each_fault_fails_exactly_its_item(
     # is not sent while its legal entity awaits validation)
     not_run = {(i["id"], i["subject"]) for i in doc["items"] if i["status"] == "skipped"}
     assert {s for _, s in not_run} <= {fault["subject"]}, not_run
-    reason = failing[(fault["breaks"], fault["subject"])]["reason"]
-    assert fault["shows"] in reason, reason
-    if fault["subject"]:
-        assert fault["subject"] in reason
+    item = failing[(fault["breaks"], fault["subject"])]
+    reason = item["reason"]
+    assert fault["shows"] and fault["shows"] in reason, reason
+    if item["severity"] in ("blocker", "critical"):  # the sandbox scenario's blocking ones
+        assert (run.code, doc["verdict"]) == (1, "NO-GO"), run.stdout + run.stderr
+    else:  # a failure that does not block is a warning, never hidden
+        assert (run.code, doc["verdict"]) == (0, "GO"), run.stdout + run.stderr
+        assert any(reason in w for w in doc["warnings"])
     assert reason in run.stdout  # the console names it too
 
 
@@ -76,7 +79,10 @@ def test_every_checklist_item_is_broken_by_a_fault() -> None:
     ids = {i for found in FEATURE_IDS.values() for i in found}
     broken = {f["breaks"] for f in FAULTS}
     assert ids, "no checklist IDs found"
-    assert ids - broken == set(), "checklist items no fault can fail"
+    # a @manual item fails by its missing attestation, not by a sandbox fault:
+    # test_a_manual_item_without_attestation_is_pending shows it
+    manual = {i for f in FEATURE_IDS for i in MANUAL_TAG.findall(f.read_text())}
+    assert ids - broken - manual == set(), "checklist items no fault can fail"
     assert broken - ids == set(), "faults that name no checklist item"
 
 

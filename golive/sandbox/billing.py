@@ -69,6 +69,7 @@ FAULTS: tuple[Fault, ...] = (
         "UPG-01",
         "",
         "the voip-line provisioning workflow fails on the candidate (trunk group unknown)",
+        shows="trunk group TG-7 unknown",
     ),
     Fault(
         "discount-plan-missing",
@@ -76,6 +77,7 @@ FAULTS: tuple[Fault, ...] = (
         "",
         "the PARTNER20 discount plan pro-monthly-partner20 is missing from the candidate's catalog",
         on_candidate("DELETE FROM plans WHERE name = 'pro-monthly-partner20'"),
+        shows="pro-monthly-partner20",
     ),
     Fault(
         "echeck-processor-down",
@@ -83,15 +85,21 @@ FAULTS: tuple[Fault, ...] = (
         "echeck",
         "the eCheck processor (sandbox-echeck) is down on the candidate",
         on_candidate("UPDATE processors SET up = 0 WHERE plugin = 'sandbox-echeck'"),
+        shows="GATEWAY_UNREACHABLE",
     ),
     Fault(
         "portal-login-lands-on-error",
         "UPG-04",
         "",
         "the customer portal's login lands on a dashboard that fails (error 500)",
+        shows="error 500",
     ),
     Fault(
-        "ticket-edit-lost", "UPG-05", "", "editing a ticket answers 200 but the change is not saved"
+        "ticket-edit-lost",
+        "UPG-05",
+        "",
+        "editing a ticket answers 200 but the change is not saved",
+        shows="the edit was not saved",
     ),
     Fault(
         "usage-report-empty",
@@ -99,42 +107,49 @@ FAULTS: tuple[Fault, ...] = (
         "",
         "the usage report of account A-00004 comes back without rows",
         on_candidate("DELETE FROM usage WHERE account = 'A-00004'"),
+        shows="no usage rows for A-00004",
     ),
     Fault(
         "portal-payment-not-posted",
         "UPG-07",
         "",
         "the portal thanks the customer for a payment that never reaches billing",
+        shows="billing has no such payment",
     ),
     Fault(
         "signup-without-package",
         "UPG-08",
         "",
         "portal signup creates the account but not its subscription",
+        shows="subscriptions none",
     ),
     Fault(
         "contact-update-not-saved",
         "UPG-09",
         "",
         "the portal's contact form saves a new email but not the changed phone number",
+        shows="the portal saved '+1-555-777-6897'",
     ),
     Fault(
         "portal-stale-balance",
         "UPG-10",
         "",
         "the portal shows the balance from before the bill run",
+        shows="balance shows '-5.00', billing has '27.12'",
     ),
     Fault(
         "custom-action-error",
         "UPG-11",
         "",
         "the custom action late-fee-waiver fails (built for the previous release)",
+        shows="late-fee-waiver",
     ),
     Fault(
         "import-rejects-rows",
         "UPG-12",
         "",
         "the regular usage import rejects rows with decimal quantities",
+        shows="3 rows rejected",
     ),
     Fault(
         "admin-password-expired",
@@ -142,6 +157,7 @@ FAULTS: tuple[Fault, ...] = (
         "",
         "the admin portal refuses the admin login: password expired by the upgrade",
         on_candidate("UPDATE users SET password_expired = 1 WHERE username = 'golive'"),
+        shows="Your password has expired",
     ),
     Fault(
         "event-log-error",
@@ -153,6 +169,7 @@ FAULTS: tuple[Fault, ...] = (
             " ('2026-11-20T03:12:44+00:00', 'ERROR', 'InvoiceDispatcher',"
             " 'failed to generate invoice for account A-00007: NullPointerException')"
         ),
+        shows="failed to generate invoice for account A-00007",
     ),
     Fault(
         "dns-zone-missing",
@@ -160,6 +177,7 @@ FAULTS: tuple[Fault, ...] = (
         "",
         "the DNS system holds no zone for account A-00002",
         on_candidate("DELETE FROM provisioned WHERE system = 'dns' AND account = 'A-00002'"),
+        shows="no zone a-00002.customers.example",
     ),
     Fault(
         "tax-folded-into-charge",
@@ -172,6 +190,7 @@ FAULTS: tuple[Fault, ...] = (
             f" WHERE id = {_item('A-00002', 'TAX')}) WHERE id = {_item('A-00002', 'RECURRING')}",
             f"UPDATE invoice_items SET amount = 0 WHERE id = {_item('A-00002', 'TAX')}",
         ),
+        shows="RECURRING 271.10",
     ),
     Fault(
         "balance-drift",
@@ -182,6 +201,7 @@ FAULTS: tuple[Fault, ...] = (
             "UPDATE accounts SET balance = round(balance + 1.0, 2) WHERE external_key IN"
             f" ({', '.join(repr(k) for k in DRIFTED)})"
         ),
+        shows="A-00034 balance: production -20.00, candidate -19.00",
     ),
     Fault(
         "role-missing-permission",
@@ -193,12 +213,14 @@ FAULTS: tuple[Fault, ...] = (
             " json_each(permissions) WHERE value != 'invoice:item_adjust')"
             " WHERE role = 'billing'"
         ),
+        shows="permissions missing: invoice:item_adjust",
     ),
     Fault(
         "tickets-page-denied",
         "UPG-19",
         "csr",
         "the admin portal's Tickets page denies the csr role despite its permission",
+        shows="tickets (403",
     ),
     Fault(
         "release-feature-unattested",
@@ -209,6 +231,7 @@ FAULTS: tuple[Fault, ...] = (
             "UPDATE release SET features = json_insert(features, '$[#]',"
             " json_object('name', 'Usage alerts', 'practice', json('false')))"
         ),
+        shows="does not cover Usage alerts",
     ),
     Fault(
         "practice-feature-unpractised",
@@ -220,6 +243,7 @@ FAULTS: tuple[Fault, ...] = (
             " json_extract(value, '$.name'), 'practice', json('true')))"
             " FROM json_each(features))"
         ),
+        shows="does not cover Admin portal dark mode",
     ),
 )
 

@@ -66,6 +66,7 @@ FAULTS: tuple[Fault, ...] = (
         "C-3002",
         "the e-invoicing integration request was re-opened and reads Initiated again",
         sql_fault("UPDATE hub_requests SET state = 'initiated' WHERE customer_id = 'C-3002'"),
+        shows="integration request REQ-3002 (initiated)",
     ),
     Fault(
         "approval-mail-wrong-article",
@@ -76,6 +77,7 @@ FAULTS: tuple[Fault, ...] = (
             "UPDATE hub_outbox SET body = replace(replace(body, 'Elite', 'Enterprise'),"
             " 'elite', 'enterprise') WHERE kind = 'approval' AND customer_id = 'C-3002'"
         ),
+        shows="does not link https://support.momentus.example/hc/articles/about-e-invoicing-in-elite",
     ),
     Fault(
         "form-field-missing",
@@ -86,6 +88,7 @@ FAULTS: tuple[Fault, ...] = (
             "UPDATE hub_forms SET fields = json_set(fields, '$.zip', '')"
             " WHERE customer_id = 'C-3001'"
         ),
+        shows="setup form fields empty: zip",
     ),
     Fault(
         "form-mail-not-sent",
@@ -95,6 +98,7 @@ FAULTS: tuple[Fault, ...] = (
         sql_fault(
             "DELETE FROM hub_outbox WHERE kind = 'form_completed' AND customer_id = 'C-3003'"
         ),
+        shows="no form-completed email reached support-ops@momentus.example",
     ),
     Fault(
         "api-user-missing",
@@ -102,6 +106,7 @@ FAULTS: tuple[Fault, ...] = (
         "C-3001",
         "the Enterprise customer's Connect API user was never set up",
         sql_fault("DELETE FROM hub_api_users WHERE customer_id = 'C-3001'"),
+        shows="no Connect API user svc-connect-3001",
     ),
     Fault(
         "feature-flag-off",
@@ -112,6 +117,7 @@ FAULTS: tuple[Fault, ...] = (
             "UPDATE hub_customers SET feature_flags = json_set(feature_flags, '$.e_invoicing',"
             " json('false')) WHERE id = 'C-3002'"
         ),
+        shows="feature flag e_invoicing is False",
     ),
     Fault(
         "integration-wrong-legal-entity",
@@ -119,6 +125,7 @@ FAULTS: tuple[Fault, ...] = (
         "C-3001",
         "the hub's integration names another customer's legal entity",
         sql_fault("UPDATE hub_integrations SET legal_entity_id = 103 WHERE customer_id = 'C-3001'"),
+        shows="names legal entity 103",
     ),
     Fault(
         "hub-webhook-missing",
@@ -126,6 +133,7 @@ FAULTS: tuple[Fault, ...] = (
         "C-3002",
         "the hub's integration has no webhook for the provider's events",
         sql_fault("DELETE FROM hub_webhooks WHERE integration_id = 'INT-3002'"),
+        shows="INT-3002 has no webhooks",
     ),
 )
 

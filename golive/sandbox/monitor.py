@@ -65,6 +65,7 @@ FAULTS: tuple[Fault, ...] = (
         sql_fault(
             "DELETE FROM monitor_relations WHERE instance = 'PROD' AND customer_id = 'C-200'"
         ),
+        shows="no partner relation with P-910",
     ),
     Fault(
         "partner-relation-after-user",
@@ -76,6 +77,7 @@ FAULTS: tuple[Fault, ...] = (
             " WHERE instance = 'TEST' AND customer_id = 'C-100'",
             day(-1),
         ),
+        shows="the relation with P-900 only on",
     ),
     Fault(
         "partner-user-extra-permission",
@@ -87,6 +89,7 @@ FAULTS: tuple[Fault, ...] = (
             " json_insert(permissions, '$[#]', 'manage_api_credentials')"
             + _user("TEST", "anna.erp", "C-100")
         ),
+        shows="extra manage_api_credentials",
     ),
     Fault(
         "partner-user-missing-permission",
@@ -98,6 +101,7 @@ FAULTS: tuple[Fault, ...] = (
             " FROM json_each(permissions) WHERE value != 'respond_to_tickets')"
             + _user("PROD", "carl.erp", "C-200")
         ),
+        shows="missing respond_to_tickets",
     ),
     Fault(
         "prod-access-during-onboarding",
@@ -109,6 +113,7 @@ FAULTS: tuple[Fault, ...] = (
             " partner_company, name, permissions, created_at, access_start, expires_at,"
             " enabled, revoked_at FROM monitor_partner_users" + _user("TEST", "anna.erp", "C-100")
         ),
+        shows="anna.erp on PROD is enabled during phase onboarding",
     ),
     Fault(
         "partner-user-without-expiry",
@@ -119,6 +124,7 @@ FAULTS: tuple[Fault, ...] = (
             "UPDATE monitor_partner_users SET expires_at = NULL"
             + _user("TEST", "anna.erp", "C-100")
         ),
+        shows="anna.erp on TEST has no expiry date",
     ),
     Fault(
         "expired-partner-user-enabled",
@@ -129,6 +135,7 @@ FAULTS: tuple[Fault, ...] = (
             "UPDATE monitor_partner_users SET expires_at = ?" + _user("TEST", "bob.erp", "C-100"),
             day(-3),
         ),
+        shows="bob.erp on TEST expired on",
     ),
     Fault(
         "revocation-forgotten",
@@ -139,6 +146,7 @@ FAULTS: tuple[Fault, ...] = (
             "UPDATE monitor_partner_users SET enabled = 1, revoked_at = NULL"
             + _user("TEST", "dora.erp", "C-200")
         ),
+        shows="dora.erp on TEST is still enabled after onboarding",
     ),
     Fault(
         "unassigned-sub-company-visible",
@@ -146,30 +154,35 @@ FAULTS: tuple[Fault, ...] = (
         "C-100",
         "a partner user sees a sub-company it was never assigned",
         sql_fault("INSERT INTO monitor_assignments VALUES ('TEST', 'anna.erp', 'C-100', 'C-103')"),
+        shows="not assigned C-103",
     ),
     Fault(
         "partner-users-page-open",
         "ERP-06",
         "C-100",
         "the partner-users admin page is shown to partner users instead of refused",
+        shows="was shown page /company/partner-users",
     ),
     Fault(
         "dashboard-leaks-other-customer",
         "ERP-06",
         "C-200",
         "the dashboard also lists another customer's messages",
+        shows="messages of other customers M-T0001",
     ),
     Fault(
         "revoked-user-can-log-in",
         "ERP-07",
         "C-200",
         "the web login lets a revoked partner user in",
+        shows="dora.erp (revoked) logged in",
     ),
     Fault(
         "revoked-user-api-allowed",
         "ERP-07",
         "C-200",
         "the partner API still answers a revoked partner user",
+        shows="dora.erp (revoked) called the API",
     ),
 )
 

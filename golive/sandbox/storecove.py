@@ -76,6 +76,7 @@ FAULTS: tuple[Fault, ...] = (
         sql_fault(
             "UPDATE sc_legal_entities SET party_name = party_name || ' Holding' WHERE id = 103"
         ),
+        shows="name 'Adriaense & Brouwer Holding' vs form",
     ),
     Fault(
         "peppol-identifier-mismatch",
@@ -87,6 +88,7 @@ FAULTS: tuple[Fault, ...] = (
             " || substr(identifier, 4, 1) || substr(identifier, 3, 1) || substr(identifier, 5)"
             " WHERE legal_entity_id = 101"
         ),
+        shows="NL:KVK:26589693",
     ),
     Fault(
         "legal-entity-pending",
@@ -94,6 +96,7 @@ FAULTS: tuple[Fault, ...] = (
         "C-3002",
         "the provider has not validated the legal entity yet (the end-to-end send waits)",
         sql_fault("UPDATE sc_legal_entities SET validation_seconds = 30 * 86400 WHERE id = 102"),
+        shows="validation pending for",
     ),
     Fault(
         "api-key-revoked",
@@ -101,6 +104,7 @@ FAULTS: tuple[Fault, ...] = (
         "C-3003",
         "the provider API key the hub holds for the integration was revoked",
         sql_fault("UPDATE sc_api_keys SET revoked = 1 WHERE name = 'connect INT-3003'"),
+        shows="refused API key 'connect INT-3003'",
     ),
     Fault(
         "provider-webhook-wrong-url",
@@ -111,18 +115,21 @@ FAULTS: tuple[Fault, ...] = (
             "UPDATE sc_push_webhooks SET url = 'https://connect-staging.momentus.example"
             "/connect/hooks/storecove/INT-3003' WHERE tenant_id = 'C-3003'"
         ),
+        shows="https://connect-staging.momentus.example/connect/hooks/storecove/INT-3003",
     ),
     Fault(
         "submission-rejected",
         "EINV-12",
         "C-3001",
         "the provider rejects the customer's test invoice (a Peppol business rule fails)",
+        shows="[BR-CO-09]",
     ),
     Fault(
         "webhook-not-delivered",
         "EINV-12",
         "C-3003",
         "the provider sends the customer's invoice but delivers no webhook for it",
+        shows="no webhook for submission",
     ),
 )
 
