@@ -30,12 +30,13 @@ def create_app(settings: Settings) -> FastAPI:
     async def log_requests(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
         db.execute(
-            "INSERT INTO request_log (method, path, status, verification, at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO request_log (method, path, status, verification, user_agent, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             request.method,
             request.url.path,
             response.status_code,
             request.headers.get("x-golive-run", ""),
+            request.headers.get("user-agent", ""),
             datetime.now(UTC).isoformat(),
         )
         return response

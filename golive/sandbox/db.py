@@ -20,7 +20,7 @@ CREATE TABLE mailbox (
     subject TEXT, body TEXT, headers TEXT, received_at TEXT);
 CREATE TABLE request_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT, method TEXT, path TEXT, status INTEGER,
-    verification TEXT, at TEXT);
+    verification TEXT, user_agent TEXT, at TEXT);
 """
 
 # Columns stored as JSON text and decoded on read, by name, whatever the table.

@@ -137,6 +137,9 @@ FAULTS: tuple[Fault, ...] = (
     ),
 )
 
+# the hub's own calls to the provider (its "Test connection"), told apart in the request log
+HUB_AGENT = "connect-hub/sandbox"
+
 
 def _at(days_ago: float) -> str:
     return datetime.fromtimestamp(time.time() - days_ago * 86400, UTC).isoformat()
@@ -325,7 +328,11 @@ def router(settings: Settings) -> APIRouter:
         base = row["provider_url"].replace(BASE, str(request.base_url).rstrip("/"))
         url = f"{base}/legal_entities/{row['legal_entity_id']}"
         try:
-            r = requests.get(url, headers={"Authorization": f"Bearer {row['api_key']}"}, timeout=5)
+            r = requests.get(
+                url,
+                headers={"Authorization": f"Bearer {row['api_key']}", "User-Agent": HUB_AGENT},
+                timeout=5,
+            )
             status: int | None = r.status_code
             detail = r.reason
         except requests.RequestException as exc:
