@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pytest_bdd.exceptions import GherkinParseError
 from pytest_bdd.parser import FeatureParser
 from pytest_bdd.steps import StepFunctionContext, step_function_context_registry
 
@@ -81,7 +82,12 @@ def check(features_dir: Path, modules: Iterable[str]) -> list[str]:
             seen[key] = d
     for path in sorted(features_dir.rglob("*.feature")):
         problems += stray_steps(path)
-        feature = FeatureParser(str(features_dir), str(path.relative_to(features_dir))).parse()
+        try:
+            parser = FeatureParser(str(features_dir), str(path.relative_to(features_dir)))
+            feature = parser.parse()
+        except GherkinParseError as exc:  # a `Then:` typo, a scenario starting with And
+            problems.append(f"{path}:{exc.line}: {exc.message} ({exc.line_content.strip()!r})")
+            continue
         steps = [s for sc in feature.scenarios.values() for s in sc.steps]
         if feature.background is not None:
             steps += list(feature.background.steps)

@@ -276,5 +276,5 @@ def lint_steps(features_dir: Path) -> None:
     problems = check(features_dir, sorted(modules))
     if problems:
         raise pytest.UsageError(
-            "the checklists' steps are not sound:\n" + "\n".join(f"  {p}" for p in problems)
+            "the checklists cannot run as written:\n" + "\n".join(f"  {p}" for p in problems)
         )
