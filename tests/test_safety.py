@@ -13,6 +13,9 @@ from golive import launcher
 from tests.conftest import Run, external_scenario, golive_env, request_log
 
 CANARY = "CanaryTok-9d1e-Zz_unique"
+# The partner checklist only: every checklist on production is
+# tests/hardening/test_production_safety.py's business.
+MTP = " or ".join(f"MTP-{n:02d}" for n in range(1, 11))
 
 
 def encodings(secret: str) -> list[str]:
@@ -54,6 +57,8 @@ def test_production_tier_changes_nothing_unless_allowed(
         "--no-html",
         "--scenario",
         str(external_scenario(tmp_path, sandbox.url, "production", [])),
+        "--tags",
+        MTP,
         env=env,
     )
     log = [r for r in request_log(sandbox.url) if r["path"] not in ("/sandbox/requests", "/health")]
@@ -75,6 +80,8 @@ def test_production_tier_changes_nothing_unless_allowed(
         "--no-html",
         "--scenario",
         str(external_scenario(tmp_path, sandbox.url, "production", ["MTP-08", "MTP-09", "MTP-10"])),
+        "--tags",
+        MTP,
         env=env,
     )
     assert allowed.code == 0, allowed.stdout + allowed.stderr
