@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import runpy
 import sys
 from pathlib import Path
 
@@ -10,7 +11,10 @@ import pytest
 from golive.lint import check
 from tests.conftest import ROOT
 
-STEP_MODULES = [p for p in __import__("conftest").pytest_plugins if p.startswith("steps.")]
+# the root conftest by path: `import conftest` may find tests/einvoicing/conftest.py first
+STEP_MODULES = [
+    p for p in runpy.run_path(str(ROOT / "conftest.py"))["pytest_plugins"] if p.startswith("steps.")
+]
 
 
 def test_the_project_has_no_duplicate_undefined_or_ambiguous_step() -> None:
