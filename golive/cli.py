@@ -60,6 +60,14 @@ def _ran_by() -> str:
         return "unknown"
 
 
+def workers(value: str) -> str:
+    """``-n``: a positive whole number or ``auto``, refused here (exit 2, before anything
+    starts) rather than by pytest-xdist halfway into a run."""
+    if value == "auto" or (value.isdigit() and int(value) > 0):
+        return value
+    raise argparse.ArgumentTypeError(f"expected a positive whole number or 'auto', got {value!r}")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="golive", description="Go-live verification harness.")
     top.add_argument("--version", action="version", version=f"golive {__version__}")
@@ -89,6 +97,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument(
         "-n",
         "--workers",
+        type=workers,
         metavar="N",
         help="run checks in N processes (pytest-xdist; 'auto': one per core)",
     )

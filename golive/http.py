@@ -82,15 +82,16 @@ class MutationGuard:
         self.allowed = frozenset(allowed)
         self.current_check: str | None = None
 
-    def permits(self, method: str) -> bool:
+    def permits(self, method: str, read_only: bool = False) -> bool:
         return (
             method in SAFE_METHODS
+            or read_only
             or self.tier != "production"
             or (self.current_check is not None and self.current_check in self.allowed)
         )
 
-    def check(self, system: str, method: str, url: str) -> None:
-        if not self.permits(method):
+    def check(self, system: str, method: str, url: str, read_only: bool = False) -> None:
+        if not self.permits(method, read_only):
             raise MutationRefused(
                 f"refused {method} {url} on {system}: the environment is production and "
                 f"check {self.current_check or '(none)'} is not in policy.allow_mutating"
@@ -153,14 +154,19 @@ class HttpClient:
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         ok: Iterable[int] = (),
+        read_only: bool = False,
     ) -> requests.Response:
+        """``read_only=True`` declares that this call changes nothing although its method
+        says otherwise (a search or lookup an API spells POST): the production guard lets
+        it through. Only an adapter that knows the API's semantics says so, per call; it
+        is still never retried."""
         method = method.upper()
         url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
         if params:
             url = str(requests.Request(method, url, params=params).prepare().url)
             params = None
         shown = self.redactor.url(url)
-        self.guard.check(self.system, method, shown)
+        self.guard.check(self.system, method, shown, read_only)
         attempts = 1 + (self.retries if method in IDEMPOTENT else 0)
         allowed = frozenset(ok)
         for attempt in range(1, attempts + 1):
@@ -205,9 +211,15 @@ class HttpClient:
         return response.status_code, self._decode(response)
 
     def send_json(
-        self, method: str, path: str, body: Any = None, ok: Iterable[int] = ()
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        ok: Iterable[int] = (),
+        *,
+        read_only: bool = False,
     ) -> tuple[int, Any]:
-        response = self.request(method, path, json_body=body, ok=ok)
+        response = self.request(method, path, json_body=body, ok=ok, read_only=read_only)
         return response.status_code, self._decode(response)
 
     def _decode(self, response: requests.Response) -> Any:
@@ -265,6 +277,8 @@ def _reason(exc: requests.RequestException) -> str:
         return "timed out connecting"
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return "timed out waiting for the response"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the response was cut short (connection closed mid-body)"
     if isinstance(exc, requests.exceptions.ConnectionError):
         text = str(exc)
         if "refused" in text.lower():

@@ -3,16 +3,21 @@
 pytest-bdd lets a later definition of the same phrase silently shadow an earlier one, and
 reports an undefined step only when the scenario runs. ``check(features_dir, modules)``
 finds both up front, with file and line: duplicate phrases among the step modules,
-steps that no definition matches, and steps that more than one definition matches.
+steps that no definition matches, steps that more than one definition matches, and
+steps written before a feature's first scenario (Gherkin reads them as the feature's
+description, so they would silently never run). ``golive.plugin`` runs it before a run
+collects the checklists: such a run stops with exit 2 and these lines.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pytest_bdd.exceptions import GherkinParseError
 from pytest_bdd.parser import FeatureParser
 from pytest_bdd.steps import StepFunctionContext, step_function_context_registry
 
@@ -41,6 +46,27 @@ def definitions(modules: Iterable[str]) -> list[Definition]:
     return sorted(found, key=lambda d: d.where)
 
 
+STEP_LINE = re.compile(r"^(Given|When|Then|And|But)\b")
+SECTION = re.compile(r"^(@|Background:|Scenario|Rule:|Example)")
+
+
+def stray_steps(path: Path) -> list[str]:
+    """Steps between ``Feature:`` and the first scenario, with file and line."""
+    problems, in_description = [], False
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        text = line.strip()
+        if text.startswith("Feature:"):
+            in_description = True
+        elif in_description and SECTION.match(text):
+            break
+        elif in_description and STEP_LINE.match(text):
+            problems.append(
+                f"{path}:{number}: step {text!r} before the first scenario: Gherkin reads it"
+                " as the feature's description and it would never run"
+            )
+    return problems
+
+
 def check(features_dir: Path, modules: Iterable[str]) -> list[str]:
     """Problems, one line each, naming file and line; empty when all is well."""
     defs = definitions(modules)
@@ -55,7 +81,13 @@ def check(features_dir: Path, modules: Iterable[str]) -> list[str]:
         else:
             seen[key] = d
     for path in sorted(features_dir.rglob("*.feature")):
-        feature = FeatureParser(str(features_dir), str(path.relative_to(features_dir))).parse()
+        problems += stray_steps(path)
+        try:
+            parser = FeatureParser(str(features_dir), str(path.relative_to(features_dir)))
+            feature = parser.parse()
+        except GherkinParseError as exc:  # a `Then:` typo, a scenario starting with And
+            problems.append(f"{path}:{exc.line}: {exc.message} ({exc.line_content.strip()!r})")
+            continue
         steps = [s for sc in feature.scenarios.values() for s in sc.steps]
         if feature.background is not None:
             steps += list(feature.background.steps)

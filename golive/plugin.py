@@ -256,6 +256,25 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Load the scenario up front when checklists are collected, so bad input stops the run
-    with its one-line message before anything is contacted."""
+    with its one-line message before anything is contacted; and check the checklists'
+    steps (``golive.lint``): pytest-bdd would let a duplicate definition shadow another
+    silently and read a step before the first scenario as description."""
     if not config.args or any(Path(a).parts[:1] == ("features",) for a in config.args):
         run_context(config)
+        if not hasattr(config, "workerinput"):  # once, in the main process
+            lint_steps(config.rootpath / "features")
+
+
+def lint_steps(features_dir: Path) -> None:
+    if not features_dir.is_dir():
+        return
+    from pytest_bdd.steps import step_function_context_registry
+
+    from .lint import check
+
+    modules = {c.step_func.__module__ for c in step_function_context_registry.values()}
+    problems = check(features_dir, sorted(modules))
+    if problems:
+        raise pytest.UsageError(
+            "the checklists cannot run as written:\n" + "\n".join(f"  {p}" for p in problems)
+        )

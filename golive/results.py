@@ -104,9 +104,16 @@ def read_outcomes(results_dir: Path) -> dict[str, Outcome]:
     return outcomes
 
 
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
 def reason_of(message: str) -> str:
-    """The failure message without the exception's type name, on one line."""
+    """The failure message without the exception's type name, on one line, with colour
+    codes dropped and other control characters shown as ``\\xNN``: a target's text must
+    not steer the terminal (or forge a line) where the verdict is printed."""
     first = message.strip().split("\n\n")[0].strip()
+    first = _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", _ANSI.sub("", first))
     return " ".join(_EXC_PREFIX.sub("", first).split())
 
 

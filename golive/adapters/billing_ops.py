@@ -145,6 +145,7 @@ class RestBillingOps:
             f"{EXT}/extensions/{name}/invoke",
             json_body={"account": account, "dry_run": True},
             ok=(400, 404, 500, 502, 503),
+            read_only=True,  # a dry run: the extension answers and changes nothing
         )
         try:
             body: Any = response.json()

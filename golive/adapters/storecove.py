@@ -190,10 +190,11 @@ class StorecoveApi:
         return PeppolIdentifier(raw["scheme"], raw["identifier"], raw.get("superscheme", ""))
 
     def _discover(self, path: str, body: dict[str, Any]) -> bool:
-        # Discovery only reads, but the API spells it POST, so on a production-tier
-        # environment the HTTP layer's guard refuses it unless the check is allowed
-        # (policy.allow_mutating): see scenarios/example-production.yaml.
-        status, raw = self.http.send_json("POST", f"{self.api}{path}", body, ok=(422,))
+        # Discovery only reads, but the API spells it POST: declared read-only, so the
+        # production guard lets it through (and, being a POST, it is never retried).
+        status, raw = self.http.send_json(
+            "POST", f"{self.api}{path}", body, ok=(422,), read_only=True
+        )
         if status == 422:
             what = f"discovery of {body['scheme']}:{body['identifier']}"
             raise ProviderRejected(what, _errors(raw))

@@ -1,0 +1,222 @@
+"""Group 1b: what golive cannot judge is never GO.
+
+Malformed checklists (in a throwaway copy of the project) stop the run with exit 2 and the
+file and line; a worker that dies or a browser that crashes leaves NO-GO naming the item
+that was running; a run killed halfway leaves a signoff that says it could not be judged;
+results left over from another run make a run unjudgeable.
+
+Already covered elsewhere (not repeated): zero checks (tests/test_runs.py
+test_zero_selected_checks_is_never_go), all skipped (test_a_manual_item_without_attestation
+_is_pending), a missing result (test_gate_rejudges_a_run_and_a_missing_result_is_no_go), a
+corrupt or truncated result (test_gate_cannot_judge_a_corrupt_result), an unknown tag
+(test_an_unknown_tag_cannot_be_judged). A feature file no test binds cannot exist:
+features/test_checklists.py binds every file under features/ (``scenarios(".")``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, golive_env
+from tests.hardening.conftest import pointed_at, project, run_in
+
+GOOD_STEP = "    Given the e-invoicing customer going live\n"  # defined once, in steps/
+
+
+def no_sandbox(tmp_path: Path) -> Path:
+    """These runs stop before contacting anything: no need to start a sandbox."""
+    return pointed_at(tmp_path, "http://127.0.0.1:9", name="no-sandbox")
+
+
+def feature(body: str, head: str = "") -> dict[str, str]:
+    return {"hardening/probe.feature": f"Feature: probe\n{head}  @HARD-01 @blocker @api\n{body}"}
+
+
+MALFORMED = {
+    # name: (feature text, line, what the message says)
+    "Then: typo": (
+        feature("  Scenario: typo\n" + GOOD_STEP + "    Then: it works\n"),
+        5,
+        "Step definition outside of a Scenario or a Background",
+    ),
+    "scenario starting with And": (
+        feature("  Scenario: and first\n    And it works\n"),
+        4,
+        "First step in a scenario or background must start with 'Given', 'When' or 'Then'",
+    ),
+    "step before the first scenario": (
+        feature("  Scenario: s\n" + GOOD_STEP, head="  Given a stray step\n"),
+        2,
+        "step 'Given a stray step' before the first scenario",
+    ),
+    "undefined step": (
+        feature("  Scenario: undefined\n    Given a step nobody defined\n"),
+        4,
+        "undefined step: Given a step nobody defined",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
+def test_a_malformed_checklist_stops_the_run_with_file_and_line(tmp_path: Path, case: str) -> None:
+    files, line, expected = MALFORMED[case]
+    root = project(tmp_path, files, ids=("HARD-01",))
+    run = run_in(root, "--tags", "HARD-01", "--scenario", str(no_sandbox(tmp_path)))
+    assert run.code == 2, run.stdout + run.stderr
+    where = f"{root / 'features' / 'hardening' / 'probe.feature'}:{line}: "
+    assert f"{where}{expected}" in run.stderr, run.stderr
+    assert run.signoff["verdict"] == "NO-GO (could not be judged)"
+
+
+DUPLICATES = """
+from pytest_bdd import given, parsers, then
+
+
+@given("the e-invoicing customer going live")
+def _again() -> None: ...
+
+
+@then("the probe works")
+def _one() -> None: ...
+
+
+@then(parsers.parse("the {thing} works"))
+def _two(thing: str) -> None: ...
+"""
+
+
+def test_two_definitions_of_one_step_stop_the_run(tmp_path: Path) -> None:
+    """pytest-bdd would let the later definition shadow the other silently."""
+    files = feature("  Scenario: s\n" + GOOD_STEP + "    Then the probe works\n")
+    root = project(tmp_path, files, DUPLICATES, ids=("HARD-01",))
+    run = run_in(root, "--tags", "HARD-01", "--scenario", str(no_sandbox(tmp_path)))
+    assert run.code == 2, run.stdout + run.stderr
+    steps = root / "steps" / "hardening_only.py"
+    assert (
+        f"{steps}:5: step phrase 'the e-invoicing customer going live' is already defined at"
+        in run.stderr
+    ), run.stderr
+    probe = root / "features" / "hardening" / "probe.feature"
+    line = next(x for x in run.stderr.splitlines() if f"{probe}:5: " in x)
+    assert "step 'the probe works' matches several definitions:" in line
+    assert "'the probe works'" in line and "'the {thing} works'" in line
+
+
+CRASHES = """
+import os
+import signal
+from pathlib import Path
+
+from playwright.sync_api import Page
+from pytest_bdd import then
+
+
+@then("the worker process dies")
+def _die() -> None:
+    os._exit(3)
+
+
+def _descendants(pid: int) -> list[int]:
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        children = [p for p, pp in parents.items() if pp == parent]
+        found += children
+        todo += children
+    return found
+
+
+@then("the browser crashes")
+def _crash(page: Page) -> None:
+    page.goto("about:blank")
+    for pid in _descendants(os.getpid()):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"chrom" in cmdline and b"--type=" not in cmdline:  # the browser process itself
+            os.kill(pid, signal.SIGKILL)
+    page.goto("about:blank", timeout=5000)
+"""
+
+
+def test_a_dead_worker_or_a_crashed_browser_is_no_go_naming_the_item(tmp_path: Path) -> None:
+    files = {
+        "hardening/crash.feature": "Feature: crash\n"
+        "  @HARD-01 @blocker @api\n  Scenario: dies\n    Then the worker process dies\n"
+        "  @HARD-02 @blocker @ui\n  Scenario: crashes\n    Then the browser crashes\n"
+    }
+    root = project(tmp_path, files, CRASHES, ids=("HARD-01", "HARD-02"))
+    run = run_in(root, "--tags", "HARD-01 or HARD-02", "-n", "2")
+    assert run.code == 1, run.stdout + run.stderr
+    doc = run.signoff
+    assert doc["verdict"] == "NO-GO"
+    by_id = {i["id"]: i for i in doc["items"]}
+    assert by_id["HARD-01"]["status"] == "missing"
+    assert by_id["HARD-02"]["status"] == "broken", by_id["HARD-02"]
+    assert "browser has been closed" in by_id["HARD-02"]["reason"]
+    assert "HARD-01: no result" in doc["reasons"]
+    assert any(r.startswith("HARD-02 broken (blocker): ") for r in doc["reasons"]), doc["reasons"]
+    assert "crashed while running 'features/test_checklists.py::test_dies'" in run.stdout
+
+
+def test_a_run_killed_halfway_leaves_a_signoff_that_could_not_be_judged(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "golive", "run", "--no-html", "--output", str(out),
+         "--tags", "ERP-01 or ERP-02 or MTP-01 or MTP-02"],
+        cwd=ROOT, env=golive_env(), stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not list(out.glob("*/plan.json")) and time.monotonic() < deadline:
+            assert process.poll() is None, "the run ended before it was killed"
+            time.sleep(0.05)
+        assert list(out.glob("*/plan.json")), "no plan.json within 60 s"
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # golive, pytest and its sandbox
+        process.wait(timeout=10)
+    run_dir = (out / "latest").resolve()
+    doc = json.loads((run_dir / "signoff.json").read_text())
+    assert doc["verdict"] == "NO-GO (could not be judged)"
+    assert doc["reasons"] == ["the run has not finished"]
+    assert not (run_dir / "junit.xml").exists()  # it really was killed before the end
+
+
+def test_results_left_over_from_another_run_cannot_be_judged(tmp_path: Path) -> None:
+    """A run folder whose plan holds MTP-05 but whose results also hold an MTP-06 result
+    (left from another run): the gate cannot judge it."""
+    run_dir = tmp_path / "run"
+    results = run_dir / "allure-results"
+    results.mkdir(parents=True)
+    item = {"id": "MTP-05", "title": "t", "severity": "blocker", "checklist": "c",
+            "feature": "f", "file": "x.feature", "line": 1, "subject": "", "mutating": False,
+            "manual": False}  # fmt: skip
+    (run_dir / "plan.json").write_text(json.dumps({"items": [item]}))
+    (run_dir / "run.json").write_text(json.dumps({"pytest_exit": 0, "policy": {}}))
+    for n, item_id in enumerate(("MTP-05", "MTP-06")):
+        result = {"uuid": f"{n}" * 32, "status": "passed", "start": 1, "stop": 2,
+                  "labels": [{"name": "golive_id", "value": item_id}]}  # fmt: skip
+        (results / f"{result['uuid']}-result.json").write_text(json.dumps(result))
+    gate = subprocess.run(
+        [sys.executable, "-m", "golive", "gate", str(run_dir)],
+        cwd=ROOT, capture_output=True, text=True, env=golive_env(), timeout=60,
+    )  # fmt: skip
+    assert gate.returncode == 2, gate.stdout + gate.stderr
+    assert "results that this run did not plan: MTP-06|" in gate.stdout
+    assert "NO-GO (could not be judged)" in gate.stdout
