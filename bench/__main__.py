@@ -221,9 +221,13 @@ class Bench:
         steps = write_plain_project(ROOT / "features", plain)
         pytest_bin = str(BIN / "pytest")
         golive_cmd = [pytest_bin, "--collect-only", "-q", "-p", "no:cacheprovider", "features"]
-        plain_cmd = [pytest_bin, "--collect-only", "-q", f"--rootdir={plain}", str(plain)]
+        plain_cmd = [pytest_bin, "--collect-only", "-q", "-p", "pytest_bdd.plugin"]
+        plain_cmd += [f"--rootdir={plain}", str(plain)]
+        # plain pytest-bdd: pytest with the pytest-bdd plugin only, none of the other plugins
+        # this virtualenv installs (Playwright, Allure, xdist, faker, anyio)
+        plain_env = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
         runs_g, runs_p = self.side_by_side(
-            lambda: self.measure(golive_cmd), lambda: self.measure(plain_cmd)
+            lambda: self.measure(golive_cmd), lambda: self.measure(plain_cmd, plain_env)
         )
         for r in runs_g + runs_p:
             if r["rc"] != 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import runpy
 import sys
 from pathlib import Path
 
@@ -10,7 +11,10 @@ import pytest
 from golive.lint import check
 from tests.conftest import ROOT
 
-STEP_MODULES = [p for p in __import__("conftest").pytest_plugins if p.startswith("steps.")]
+# The root conftest by path: ``__import__("conftest")`` gets whichever conftest module
+# pytest imported last under that name (tests/einvoicing/conftest.py when collecting tests/).
+PLUGINS: list[str] = runpy.run_path(str(ROOT / "conftest.py"))["pytest_plugins"]
+STEP_MODULES = [p for p in PLUGINS if p.startswith("steps.")]
 
 
 def test_the_project_has_no_duplicate_undefined_or_ambiguous_step() -> None:
