@@ -248,11 +248,11 @@ class Bench:
         self.row("startup", "ratio golive / plain", f"{g / p:.2f}", "<= 1.5")
 
     def table(self) -> str:
-        head = f"| {'benchmark':<10} | {'figure':<50} | {'value':>18} | {'goal':<7} | note"
-        lines = [head, "|" + "-" * 12 + "|" + "-" * 52 + "|" + "-" * 20 + "|" + "-" * 9 + "|------"]
+        head = f"| {'benchmark':<10} | {'figure':<50} | {'value':>20} | {'goal':<7} | note"
+        lines = [head, "|" + "-" * 12 + "|" + "-" * 52 + "|" + "-" * 22 + "|" + "-" * 9 + "|------"]
         for r in self.rows:
             lines.append(
-                f"| {r['bench']:<10} | {r['what']:<50} | {r['value']:>18} | {r['goal']:<7}"
+                f"| {r['bench']:<10} | {r['what']:<50} | {r['value']:>20} | {r['goal']:<7}"
                 f" | {r['note']}"
             )
         return "\n".join(lines)
