@@ -38,5 +38,10 @@ lint: $(STAMP)
 test: setup lint
 	$(BIN)/pytest tests -n 2 -q
 
+# The benchmarks (bench/README.md): figures and ratios measured side by side, one table.
+# Not part of `make test`: benchmarks are not tests. BENCH_ARGS: e.g. --repeat 5 --only api
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules reports/2* reports/latest

@@ -166,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     import pytest
 
+    from .plugin import Preset
+
     ctx = build(args.scenario, args.sandbox_fault)  # bad input stops here, exit 2
     waiver_file = args.waivers or waiver_path(ctx.scenario)
     waivers = load_waivers(waiver_file) if waiver_file else []
@@ -218,7 +220,11 @@ def run(args: argparse.Namespace) -> int:
             pytest_args += ["-m", args.tags]
         if args.workers:
             pytest_args += ["-n", args.workers]
-        plugins: list[object] = []
+        # The context built above, as the plugin would build it in this process (run ID,
+        # run folder, sandbox URL): the scenario is loaded once, not once more by pytest.
+        ctx.run_id, ctx.run_dir = run_id, run_dir
+        ctx.sandbox_url = os.environ.get(launcher.URL_VAR) or None
+        plugins: list[object] = [Preset(ctx)]
         if sys.stderr.isatty() and not os.environ.get("CI"):
             from .progress import Progress
 

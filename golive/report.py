@@ -153,7 +153,10 @@ export default config;
     return path
 
 
-def _allure(root: Path, args: list[str]) -> subprocess.CompletedProcess[str] | str:
+def _allure(root: Path, run_dir: Path, args: list[str]) -> subprocess.CompletedProcess[str] | str:
+    """Run the Allure CLI inside the run's directory: whatever it writes by default
+    (``quality-gate`` leaves ``allure-report/quality-gate.json`` in its working
+    directory) stays with the run instead of landing in the checkout."""
     command = allure_command(root)
     if command is None:
         return "the Allure 3 CLI is not installed (npm ci, or set GOLIVE_ALLURE)"
@@ -161,7 +164,7 @@ def _allure(root: Path, args: list[str]) -> subprocess.CompletedProcess[str] | s
     env["NODE_OPTIONS"] = f"{env.get('NODE_OPTIONS', '')} --require {POLYFILL}".strip()
     try:
         return subprocess.run(
-            [*command, *args], capture_output=True, text=True, timeout=600, cwd=root, env=env
+            [*command, *args], capture_output=True, text=True, timeout=600, cwd=run_dir, env=env
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"allure {args[0]} failed: {exc}"
@@ -174,6 +177,7 @@ def generate_html(root: Path, run_dir: Path, config: Path) -> str | None:
     mode), so it opens from disk or a CI artifact without a web server."""
     done = _allure(
         root,
+        run_dir,
         [
             "generate",
             str(run_dir / "allure-results"),
@@ -194,6 +198,7 @@ def quality_gate(root: Path, run_dir: Path) -> tuple[int, str]:
     """Run ``allure quality-gate`` with the run's config: its exit code and output."""
     done = _allure(
         root,
+        run_dir,
         [
             "quality-gate",
             str(run_dir / "allure-results"),

@@ -11,10 +11,10 @@ import pytest
 from golive.lint import check
 from tests.conftest import ROOT
 
-# the root conftest by path: `import conftest` may find tests/einvoicing/conftest.py first
-STEP_MODULES = [
-    p for p in runpy.run_path(str(ROOT / "conftest.py"))["pytest_plugins"] if p.startswith("steps.")
-]
+# The root conftest by path: ``__import__("conftest")`` gets whichever conftest module
+# pytest imported last under that name (tests/einvoicing/conftest.py when collecting tests/).
+PLUGINS: list[str] = runpy.run_path(str(ROOT / "conftest.py"))["pytest_plugins"]
+STEP_MODULES = [p for p in PLUGINS if p.startswith("steps.")]
 
 
 def test_the_project_has_no_duplicate_undefined_or_ambiguous_step() -> None:

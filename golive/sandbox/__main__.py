@@ -42,6 +42,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         metavar="N",
         help="billing accounts to generate (default: a few dozen; the bench uses 100,000)",
     )
+    parser.add_argument(
+        "--partners",
+        type=int,
+        metavar="N",
+        help="trading partners ready for production (default: 3; the bench uses up to 1,000)",
+    )
     parser.add_argument("--list-faults", action="store_true", help="print the faults and exit")
     parser.add_argument("--json", action="store_true", help="with --list-faults: as JSON")
     return parser.parse_args(argv)
@@ -77,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     faults = fault_table.resolve(args.fault)
     if args.accounts is not None:
         os.environ["GOLIVE_SANDBOX_ACCOUNTS"] = str(args.accounts)
+    if args.partners is not None:
+        os.environ["GOLIVE_SANDBOX_PARTNERS"] = str(args.partners)
     token = os.environ.get("GOLIVE_SANDBOX_TOKEN") or secrets.token_urlsafe(24)
     workdir = Path(tempfile.mkdtemp(prefix="golive-sandbox-"))
     db = Database(workdir / "sandbox.sqlite3")

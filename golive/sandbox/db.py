@@ -38,6 +38,7 @@ class Database:
             conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")  # a throwaway file: no fsync per commit
             self._local.conn = conn
         return conn
 

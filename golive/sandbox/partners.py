@@ -8,6 +8,7 @@ at. ``golive/adapters/partners.py`` is its client.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from dataclasses import asdict
 from typing import Any
@@ -35,7 +36,9 @@ CREATE TABLE change_requests (
     id TEXT PRIMARY KEY, partner_id TEXT REFERENCES partners(id), title TEXT,
     has_configuration_instructions INTEGER, state TEXT);
 CREATE INDEX change_requests_partner ON change_requests(partner_id);
+CREATE INDEX partners_status ON partners(status);
 """
+PARTNERS_VAR = "GOLIVE_SANDBOX_PARTNERS"  # ``golive sandbox --partners N``: N ready partners
 
 FAULTS: tuple[Fault, ...] = (
     Fault(
@@ -128,7 +131,8 @@ FAULTS: tuple[Fault, ...] = (
 
 
 def load(db: Database, seed: int) -> None:
-    data = generate(seed)
+    ready = os.environ.get(PARTNERS_VAR)
+    data = generate(seed, int(ready)) if ready else generate(seed)
     db.create(SCHEMA)
     with db.transaction() as tx:
         tx.execute(
@@ -188,6 +192,15 @@ def router(settings: Settings) -> APIRouter:
     @api.get("/organisation")
     def organisation() -> dict[str, Any]:
         return organisation_row()
+
+    @api.get("/partners")
+    def partners(status: str | None = None) -> list[dict[str, Any]]:
+        """The partners (``?status=``), with the facts a scenario names for each: lets the
+        scale benchmark write a scenario of N partners from the sandbox's own data."""
+        columns = "SELECT id, name, status, business_rep, notification_emails FROM partners"
+        if status is None:
+            return db.all(f"{columns} ORDER BY id")
+        return db.all(f"{columns} WHERE status = ? ORDER BY id", status)  # partners_status
 
     @api.get("/partners/{partner_id}")
     def partner(partner_id: str) -> dict[str, Any]:

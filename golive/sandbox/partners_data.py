@@ -2,7 +2,9 @@
 
 Everything is drawn from faker under a fixed seed, so the same seed gives the same rows.
 The partners ``TP-1001``..``TP-1003`` are ready to move into production; the others sit
-in earlier states, as a real customer list does.
+in earlier states, as a real customer list does. ``ready`` (``golive sandbox --partners N``,
+for the scale benchmark) makes N partners ready instead of three; the first rows, and so
+the checklists' subjects and faults, stay the same.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def _slug(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())[:16]
 
 
-def generate(seed: int) -> Dataset:
+def generate(seed: int, ready: int = len(READY_PARTNERS)) -> Dataset:
     fake = Faker("en_US")
     fake.seed_instance(seed)
     organisation = fake.company()
@@ -83,7 +85,7 @@ def generate(seed: int) -> Dataset:
     sales = [s for s in staff_list if s.role == "inside_sales"]
 
     partners: dict[str, Partner] = {}
-    statuses = ["Ready for Production"] * 3 + [
+    statuses = ["Ready for Production"] * ready + [
         "New",
         "Configuration Required",
         "Information Required",

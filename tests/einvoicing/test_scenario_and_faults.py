@@ -17,6 +17,8 @@ from golive.errors import ScenarioError
 REPO = Path(__file__).resolve().parents[2]
 FEATURE = REPO / "features" / "einvoicing" / "readiness.feature"
 MANUAL = {"EINV-13"}  # attested by a person: no fault can fail it (see the feature text)
+# every variable the sandbox scenario refers to (the upgrade's systems added the user)
+ENV = {"GOLIVE_SANDBOX_TOKEN": "t", "GOLIVE_SANDBOX_USER": "golive"}
 
 
 def scenario_with(tmp_path: Path, customer: dict[str, object]) -> Path:
@@ -30,13 +32,13 @@ def scenario_with(tmp_path: Path, customer: dict[str, object]) -> Path:
 def test_an_enterprise_customer_needs_its_api_user(tmp_path: Path) -> None:
     file = scenario_with(tmp_path, {"id": "C-1", "edition": "Enterprise", "legal_entity_id": 1})
     with pytest.raises(ScenarioError, match="Enterprise customer needs api_user"):
-        load_scenario(file, env={"GOLIVE_SANDBOX_TOKEN": "t", "GOLIVE_SANDBOX_USER": "u"})
+        load_scenario(file, env=ENV)
 
 
 def test_an_unknown_edition_is_refused_with_its_key(tmp_path: Path) -> None:
     file = scenario_with(tmp_path, {"id": "C-1", "edition": "Premium", "legal_entity_id": 1})
     with pytest.raises(ScenarioError, match=r"einvoicing_customers\.0\.edition"):
-        load_scenario(file, env={"GOLIVE_SANDBOX_TOKEN": "t", "GOLIVE_SANDBOX_USER": "u"})
+        load_scenario(file, env=ENV)
 
 
 def test_every_item_has_a_fault_for_a_customer_of_the_sandbox_scenario() -> None:
@@ -49,10 +51,7 @@ def test_every_item_has_a_fault_for_a_customer_of_the_sandbox_scenario() -> None
     )
     faults = [f for f in json.loads(listed.stdout) if f["breaks"].startswith("EINV-")]
     items = set(re.findall(r"@(EINV-\d+)", FEATURE.read_text()))
-    scenario = load_scenario(
-        REPO / "scenarios" / "sandbox.yaml",
-        env={"GOLIVE_SANDBOX_TOKEN": "t", "GOLIVE_SANDBOX_USER": "u"},
-    )
+    scenario = load_scenario(REPO / "scenarios" / "sandbox.yaml", env=ENV)
     customers = {c.id for c in scenario.subjects.einvoicing_customers}
     assert items - MANUAL == {f["breaks"] for f in faults}
     assert {f["subject"] for f in faults} <= customers
