@@ -9,6 +9,11 @@ STAMP  := $(VENV)/.golive-installed
 NODE_STAMP := node_modules/.golive-installed
 BROWSER_STAMP := $(VENV)/.golive-browser
 
+# Python's byte-code cache stays on for everything make starts, even where the environment
+# turns it off: without it each golive run compiles golive and pytest re-rewrites every
+# step module, about a second per run (bench/README.md).
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: setup run test lint bench clean
 
 setup: $(STAMP) $(NODE_STAMP) $(BROWSER_STAMP)

@@ -51,13 +51,12 @@ class Bench:
         self.count += 1
         log = self.work / f"run-{self.count:03d}.log"
         wrapper = [sys.executable, "-m", "bench.measure", str(log), "--", *cmd]
+        environ = {**os.environ, **(env or {})}
+        # Both sides with Python's byte-code cache, as on a user's machine: without it every
+        # run compiles golive's modules and pytest re-rewrites every step module (~1 s).
+        environ.pop("PYTHONDONTWRITEBYTECODE", None)
         done = subprocess.run(
-            wrapper,
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-            env={**os.environ, **(env or {})},
+            wrapper, capture_output=True, text=True, check=True, cwd=ROOT, env=environ
         )
         figures: dict[str, Any] = json.loads(done.stdout)
         figures["log"] = log
@@ -226,6 +225,7 @@ class Bench:
         # plain pytest-bdd: pytest with the pytest-bdd plugin only, none of the other plugins
         # this virtualenv installs (Playwright, Allure, xdist, faker, anyio)
         plain_env = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+        self.measure(golive_cmd), self.measure(plain_cmd, plain_env)  # warm the caches
         runs_g, runs_p = self.side_by_side(
             lambda: self.measure(golive_cmd), lambda: self.measure(plain_cmd, plain_env)
         )

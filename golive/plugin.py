@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -215,6 +216,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    # Everything imported and collected lives for the whole session: moved out of the
+    # garbage collector's sight, each collection (and pytest's full one at the end) walks
+    # only what the checks create (bench/README.md, "What the profiles showed").
+    gc.freeze()
     run_dir = session.config.getoption("golive_run_dir")
     worker = getattr(session.config, "workerinput", None)
     if not run_dir or (worker is not None and worker["workerid"] != "gw0"):
