@@ -104,6 +104,7 @@ class Bench:
         counts = json.loads(runs_b[0]["output"].strip().splitlines()[-1])
         g, b = med(runs_g), med(runs_b)
         sent = f"{counts['http']} HTTP requests, {counts['web']} browser actions"
+        sent += f", {counts['wait']:.2f} s of poll pauses (both sides)"
         self.row(name, f"golive run --tags '{tags}' (s)", f"{g:.2f}", note=sent)
         self.row(name, "baseline replay of the same work (s)", f"{b:.2f}")
         self.row(name, "ratio golive / baseline", f"{g / b:.2f}", "<= 1.2")
@@ -127,6 +128,15 @@ class Bench:
         self.row("parallel", "whole suite, serial (s)", f"{s:.2f}", note=f"{n} checks")
         self.row("parallel", "whole suite, -n 2 (s)", f"{p:.2f}")
         self.row("parallel", "speed-up serial / -n 2", f"{s / p:.2f}", ">= 1.6")
+        busy = [statistics.median(r.get("cores_busy", 0.0) for r in rs) for rs in (runs_s, runs_p)]
+        if busy[0]:
+            cores = os.cpu_count() or 1
+            self.row(
+                "parallel",
+                f"cores busy on average, serial / -n 2 (of {cores})",
+                f"{busy[0]:.2f} / {busy[1]:.2f}",
+                note=f"best speed-up these cores allow: {cores / busy[0]:.2f}",
+            )
         self.row("parallel", "identical results", "yes" if same else "NO")
 
     # -- 4: scale -------------------------------------------------------------------------

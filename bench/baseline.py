@@ -5,7 +5,9 @@
 Starts a fresh sandbox (no faults, as the recorded run had), then replays a recording of
 ``bench.recorder``: every HTTP request with one ``requests.Session``, every browser action
 of the monitor's web adapter with plain Playwright (one browser, a fresh context per
-check, the same locators). Prints one JSON line: the counts of what it sent.
+check, the same locators), and every pause golive's polls made waiting for the target's
+asynchronous work (a script checking the same thing has to wait for it too). Prints one
+JSON line: the counts of what it sent and the seconds it paused.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ SKIP_HEADERS = {"content-length", "connection", "accept-encoding"}
 def load(path: Path) -> tuple[str, list[dict[str, Any]]]:
     events = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
     origin = next(e["url"] for e in events if e["kind"] == "sandbox")
-    return origin, [e for e in events if e["kind"] in ("http", "web")]
+    return origin, [e for e in events if e["kind"] in ("http", "web", "wait")]
 
 
 class Web:
@@ -88,13 +90,17 @@ class Web:
         self.playwright.stop()
 
 
-def replay(origin: str, events: list[dict[str, Any]], url: str) -> dict[str, int]:
+def replay(origin: str, events: list[dict[str, Any]], url: str) -> dict[str, float]:
     session = requests.Session()
     web: Web | None = None
     check = None
-    counts = {"http": 0, "web": 0}
+    counts: dict[str, float] = {"http": 0, "web": 0, "wait": 0.0}
     try:
         for event in events:
+            if event["kind"] == "wait":
+                time.sleep(event["seconds"])
+                counts["wait"] += event["seconds"]
+                continue
             if event["kind"] == "http":
                 headers = {
                     k: v for k, v in event["headers"].items() if k.lower() not in SKIP_HEADERS

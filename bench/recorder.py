@@ -3,8 +3,10 @@
 With ``BENCH_RECORD=FILE`` set, every HTTP request the run's process sends through
 ``requests`` (method, URL, headers, body) and every browser action of the monitor's web
 adapter (log in, switch, dashboard, open a page) is appended to FILE as one JSON line,
-tagged with the check it belongs to. ``bench.baseline`` replays that file without the
-framework, so both sides do exactly the same work. The recording run is never timed.
+tagged with the check it belongs to, and so is every pause of ``golive.checks.poll``
+between two attempts (the wait for the target's asynchronous work: a webhook, a mail, a
+provisioning run). ``bench.baseline`` replays that file without the framework, pauses
+included, so both sides do exactly the same work. The recording run is never timed.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from __future__ import annotations
 import functools
 import json
 import os
+import time
 from typing import IO, Any
 
 import pytest
 import requests
 
+from golive import checks
 from golive.adapters import monitor_web
 from golive.launcher import URL_VAR
 
@@ -54,6 +58,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return send(self, request, **kwargs)
 
     requests.Session.send = recording_send  # type: ignore[method-assign]
+    checks.time = _PollClock()  # type: ignore[assignment]
     web = monitor_web.MonitorWeb
     for name in ("log_in", "switch_to", "dashboard_messages", "open"):
         original = getattr(web, name)
@@ -63,6 +68,17 @@ def pytest_configure(config: pytest.Config) -> None:
             return _f(self, *args)
 
         setattr(web, name, wrapper)
+
+
+class _PollClock:
+    """``golive.checks``'s view of ``time``: its sleeps are recorded as waits."""
+
+    monotonic = staticmethod(time.monotonic)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        _emit({"kind": "wait", "seconds": seconds})
+        time.sleep(seconds)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
