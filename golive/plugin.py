@@ -247,6 +247,25 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest) -> None:
         )
 
 
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_bdd_before_step_call(
+    request: pytest.FixtureRequest, step_func_args: dict[str, Any]
+) -> Generator[None, None, None]:
+    """Allure lists a step's arguments as its parameters: the values written in the step
+    text belong there, the fixtures the step function takes (adapters, plans, the run
+    context) do not. Their reprs are noise in every step and cost time to build. They
+    leave the dict while Allure reads it and are back before the step function is called
+    with it. An argument parsed from the step text under a fixture's name is left out
+    too."""
+    fixtures = {k: v for k, v in step_func_args.items() if k in request.fixturenames}
+    for name in fixtures:
+        del step_func_args[name]
+    try:
+        yield
+    finally:
+        step_func_args.update(fixtures)
+
+
 def pytest_runtest_teardown(item: pytest.Item) -> None:
     ctx = item.config.stash.get(CTX_KEY, None)
     if ctx is not None:

@@ -3,9 +3,11 @@ grows run after run, and waivers become accepted resolutions (Allure's known iss
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,3 +101,27 @@ def test_history_grows_and_waivers_are_known_issues(
         '"comment": "waived by Jane Roe until' in config
         and '"messageRegexp": "TP\\\\-1003"' in config
     )
+
+
+def test_step_parameters_are_the_step_texts_values_not_its_fixtures(
+    golive_cli: Callable[..., Run],
+) -> None:
+    """MTP-07 and MTP-08 take values from their step text ("New", "Production") and
+    fixtures (the partner platform, the partner's record, the move): only the values are
+    the steps' Allure parameters, and the steps still get their fixtures (they pass)."""
+    run = golive_cli("run", "--no-html", "--tags", "MTP-07 or MTP-08")
+    assert run.code == 0, run.stdout + run.stderr
+    seen: dict[str, set[str]] = {}
+
+    def walk(steps: list[dict[str, Any]]) -> None:
+        for step in steps:
+            for parameter in step.get("parameters", []):
+                seen.setdefault(parameter["name"], set()).add(parameter["value"])
+            walk(step.get("steps", []))
+
+    for path in (run.run_dir / "allure-results").glob("*-result.json"):
+        walk(json.loads(path.read_text())["steps"])
+    assert seen == {
+        "status": {"'Production'"},
+        "statuses": {'\'"New", "Configuration Required", "Information Required"\''},
+    }
