@@ -26,6 +26,7 @@ import requests
 import yaml
 
 from golive import launcher
+from golive.sandbox.partners import PARTNERS_VAR
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -142,12 +143,11 @@ class Bench:
     # -- 4: scale -------------------------------------------------------------------------
     def scenario_for(self, n: int) -> Path:
         """A scenario naming the N ready partners, read from the sandbox's own API."""
-        env = {"GOLIVE_SANDBOX_PARTNERS": str(n)}
-        os.environ.update(env)
+        os.environ[PARTNERS_VAR] = str(n)
         try:
             sandbox = launcher.start([], timeout=120)
         finally:
-            os.environ.pop("GOLIVE_SANDBOX_PARTNERS")
+            os.environ.pop(PARTNERS_VAR)
         try:
             token = os.environ[launcher.TOKEN_VAR]
             answer = requests.get(
@@ -179,7 +179,7 @@ class Bench:
         seconds: dict[int, float] = {}
         for n in sizes:
             scenario = self.scenario_for(n)
-            env = {"GOLIVE_SANDBOX_PARTNERS": str(n)}
+            env = {PARTNERS_VAR: str(n)}
             run = self.golive("--scenario", str(scenario), "--tags", MTP_TAGS, env=env)
             checks = len(outcomes(run["run_dir"]))
             report = self.measure([sys.executable, "-m", "bench.report", str(run["run_dir"])])
@@ -198,13 +198,15 @@ class Bench:
                 f"{made['seconds']:.1f}",
                 note="generated" if ok else f"NOT generated: {made['html_error']}",
             )
-        for small, big in itertools.pairwise(sizes):
-            slope = (seconds[big] - seconds[small]) / (big - small)
+        slopes = [
+            (seconds[big] - seconds[small]) / (big - small)
+            for small, big in itertools.pairwise(sizes)
+        ]
+        for (small, big), slope in zip(itertools.pairwise(sizes), slopes, strict=True):
             self.row("scale", f"slope {small}->{big} partners (ms/partner)", f"{slope * 1000:.1f}")
-        if len(sizes) >= 3:
-            first = (seconds[sizes[1]] - seconds[sizes[0]]) / (sizes[1] - sizes[0])
-            last = (seconds[sizes[-1]] - seconds[sizes[-2]]) / (sizes[-1] - sizes[-2])
-            self.row("scale", "slope ratio last / first (flat: ~1)", f"{last / first:.2f}", "~1")
+        if len(slopes) >= 2:
+            ratio = slopes[-1] / slopes[0]
+            self.row("scale", "slope ratio last / first (flat: ~1)", f"{ratio:.2f}", "~1")
 
     # -- 5: reconciliation ------------------------------------------------------------------
     def reconcile(self, sizes: list[int]) -> None:
@@ -235,7 +237,8 @@ class Bench:
         # plain pytest-bdd: pytest with the pytest-bdd plugin only, none of the other plugins
         # this virtualenv installs (Playwright, Allure, xdist, faker, anyio)
         plain_env = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-        self.measure(golive_cmd), self.measure(plain_cmd, plain_env)  # warm the caches
+        self.measure(golive_cmd)  # once each, untimed: warm the byte-code and disk caches
+        self.measure(plain_cmd, plain_env)
         runs_g, runs_p = self.side_by_side(
             lambda: self.measure(golive_cmd), lambda: self.measure(plain_cmd, plain_env)
         )

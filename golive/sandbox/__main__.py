@@ -24,6 +24,7 @@ from .app import create_app
 from .common import Settings
 from .db import BASE_SCHEMA, Database
 from .mail import start_capture
+from .partners import PARTNERS_VAR
 
 DEFAULT_SEED = 20261122
 
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.accounts is not None:
         os.environ["GOLIVE_SANDBOX_ACCOUNTS"] = str(args.accounts)
     if args.partners is not None:
-        os.environ["GOLIVE_SANDBOX_PARTNERS"] = str(args.partners)
+        os.environ[PARTNERS_VAR] = str(args.partners)
     token = os.environ.get("GOLIVE_SANDBOX_TOKEN") or secrets.token_urlsafe(24)
     workdir = Path(tempfile.mkdtemp(prefix="golive-sandbox-"))
     db = Database(workdir / "sandbox.sqlite3")
