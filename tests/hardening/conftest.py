@@ -108,8 +108,11 @@ class _Handler(BaseHTTPRequestHandler):
         elif mode == "html":
             self._send(200, b"<html><body>502 Bad Gateway</body></html>")
         elif mode == "echo":
-            headers = sorted(self.headers.items(), key=lambda kv: "Golive" in kv[0])
-            headers.sort(key=lambda kv: not re.search("auth|key|secret|cookie", kv[0], re.I))
+            # credentials first, so they fall inside the part of the body a reason quotes
+            headers = sorted(
+                self.headers.items(),
+                key=lambda kv: not re.search("auth|key|secret|cookie", kv[0], re.I),
+            )
             self._send(500, json.dumps({"rejected": dict(headers)}).encode())
         else:
             self._send(404, b"{}")
