@@ -67,7 +67,7 @@ def read_plan(run_dir: Path) -> list[Planned]:
         raise ResultsError(
             f"{path}: no plan: the run never finished collecting its checks"
         ) from None
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ResultsError(f"{path}: not a golive plan ({exc})") from None
 
 
@@ -78,27 +78,29 @@ def read_outcomes(results_dir: Path) -> dict[str, Outcome]:
     if not results_dir.is_dir():
         return outcomes
     for path in sorted(results_dir.glob("*-result.json")):
+        # Valid JSON of the wrong shape (a list, a string where an object belongs, a
+        # timestamp that is not a number) is as corrupt as a truncated file.
         try:
             raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
             labels = {lab["name"]: lab["value"] for lab in raw.get("labels", [])}
             status = raw["status"]
-        except (ValueError, KeyError, TypeError) as exc:
+            if "golive_id" not in labels:
+                continue
+            subject = labels.get("golive_subject", "-")
+            key = f"{labels['golive_id']}|{'' if subject == '-' else subject}"
+            message = (raw.get("statusDetails") or {}).get("message") or ""
+            outcome = Outcome(
+                key=key,
+                status=status,
+                reason=reason_of(message),
+                category=category_of(status, message),
+                uuid=raw.get("uuid", ""),
+                start=int(raw.get("start") or 0),
+                stop=int(raw.get("stop") or 0),
+                test_case_id=str(raw.get("testCaseId") or ""),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ResultsError(f"{path}: corrupt Allure result ({exc})") from None
-        if "golive_id" not in labels:
-            continue
-        subject = labels.get("golive_subject", "-")
-        key = f"{labels['golive_id']}|{'' if subject == '-' else subject}"
-        message = (raw.get("statusDetails") or {}).get("message") or ""
-        outcome = Outcome(
-            key=key,
-            status=status,
-            reason=reason_of(message),
-            category=category_of(status, message),
-            uuid=raw.get("uuid", ""),
-            start=int(raw.get("start") or 0),
-            stop=int(raw.get("stop") or 0),
-            test_case_id=str(raw.get("testCaseId") or ""),
-        )
         if key not in outcomes or outcomes[key].stop <= outcome.stop:
             outcomes[key] = outcome
     return outcomes
