@@ -14,43 +14,45 @@ Never 0 when a check could not run.
 
 from __future__ import annotations
 
+# Only the standard library at module level: `golive run --bogus` answers before pydantic,
+# requests or pytest are loaded, and golive.plugin and pytest-bdd are first imported by
+# pytest itself, which rewrites their asserts (imported earlier, pytest warns it cannot).
 import argparse
-import getpass
-import json
+import contextlib
+import fcntl
 import os
 import shutil
+import signal
 import sys
-from datetime import UTC, datetime
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
-from . import __version__, integrity, launcher
-from .config import DEFAULT_SCENARIO, Waiver, load_waivers, waiver_path
-from .context import RUN_ID_VAR, build
-from .errors import GoliveError, HarnessError, InputError
-from .files import write_atomic
-from .notify import send as send_notifications
-from .report import (
-    evidence_links,
-    generate_html,
-    point_latest,
-    scrub_tree,
-    write_allure_config,
-    write_environment,
-)
-from .results import ResultsError, read_outcomes, read_plan
-from .signoff import RunInfo, previous_signoff
-from .signoff import write as write_signoff
-from .verdict import UNJUDGED, Verdict, judge, policy_from
+from . import __version__
+
+if TYPE_CHECKING:
+    import pytest
+
+    from .context import RunContext
+    from .verdict import Verdict
 
 EXIT_GO, EXIT_NO_GO, EXIT_UNJUDGED = 0, 1, 2
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # what a shell reports for a reader gone away
+SCRATCH_PREFIX = "golive-run-"
+SCRATCH_LOCK = ".lock"
 
 
 def _now() -> str:
+    from datetime import UTC, datetime
+
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _ran_by() -> str:
+    import getpass
+
     for var in ("GOLIVE_RAN_BY", "GITHUB_ACTOR", "GITLAB_USER_LOGIN"):
         if os.environ.get(var):
             return os.environ[var]
@@ -74,7 +76,9 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the checklists and write the signoff")
-    run.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, metavar="FILE")
+    run.add_argument(
+        "--scenario", type=Path, metavar="FILE", help="default: scenarios/sandbox.yaml"
+    )
     run.add_argument(
         "--tags",
         metavar="EXPR",
@@ -134,15 +138,32 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    try:
+        code = command(argv)
+        sys.stdout.flush()  # a reader gone away shows here, not as noise at exit
+        return code
+    except BrokenPipeError:
+        # https://docs.python.org/3/library/signal.html#note-on-sigpipe: stdout's reader
+        # closed it (`golive sandbox --list-faults | head`); the rest is not wanted.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def command(argv: list[str]) -> int:
     if argv[:1] == ["sandbox"]:  # its own options, its own --help
         from .sandbox.__main__ import main as sandbox_main  # the launcher for this command
 
         return sandbox_main(argv[1:])
     args = parser().parse_args(argv)
+    from .errors import GoliveError, InputError
+
     try:
         if args.command == "run":
             return run(args)
         if args.command == "signoff":
+            from . import integrity
+
             action = "approved" if args.action == "approve" else "rejected"
             record = integrity.approve(args.run_dir, action, args.by, args.role, args.comment)
             print(f"golive: {action} by {record['by']} ({record['role']}): {record['verdict']}")
@@ -150,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "merge":
             return merge(args.run_dirs, args.output, html=not args.no_html)
         if args.command == "verify":
+            from . import integrity
+
             intact, findings = integrity.verify(args.run_dir)
             print("\n".join(findings) or "every file is as the run wrote it")
             print(f"golive: {'intact' if intact else 'CHANGED'}")
@@ -163,11 +186,140 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_UNJUDGED
 
 
-def run(args: argparse.Namespace) -> int:
+class Signals:
+    """SIGINT, SIGTERM and SIGHUP stop a run the way Ctrl-C does: ``KeyboardInterrupt``,
+    which pytest answers by tearing down its fixtures (browser, sandbox) and the run by
+    unwinding its ``finally`` blocks. Inside ``shielded()`` (the clean-up itself) a signal
+    waits until the clean-up is done."""
+
+    HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self._shield = 0
+        self._deferred = False
+
+    def install(self) -> None:
+        for signum in self.HANDLED:
+            signal.signal(signum, self._handle)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self.received.append(signum)
+        if self._shield:
+            self._deferred = True
+            return
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    @contextlib.contextmanager
+    def shielded(self) -> Iterator[None]:
+        self._shield += 1
+        try:
+            yield
+        finally:
+            self._shield -= 1
+            if not self._shield and self._deferred:
+                self._deferred = False
+                raise KeyboardInterrupt("signal during clean-up")
+
+
+SIGNALS = Signals()
+
+
+def _owner_gone(folder: Path) -> bool:
+    """True when the run that made ``folder`` has ended: nobody holds its lock."""
+    try:
+        fd = os.open(folder / SCRATCH_LOCK, os.O_RDONLY)
+    except OSError:
+        return False  # no lock yet: a run that is just starting, or not ours
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+@contextlib.contextmanager
+def scratch() -> Iterator[Path]:
+    """One temporary folder for everything the run starts: ``TMPDIR`` (and Python's
+    ``tempfile``) point into it for this process and every child (the sandbox's database,
+    pytest-xdist workers, pytest's ``tmp_path``, Playwright, Chromium, Allure's node), and
+    it is removed when the run ends, however it ends. What a worker that died left there
+    goes with it. A folder whose run was killed outright (SIGKILL: no clean-up possible)
+    is removed by the next run: its lock is free."""
+    base = Path(tempfile.gettempdir())
+    with contextlib.suppress(OSError):
+        for stale in base.glob(f"{SCRATCH_PREFIX}*"):
+            if _owner_gone(stale):
+                shutil.rmtree(stale, ignore_errors=True)
+    root = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
+    lock = os.open(root / f"{SCRATCH_LOCK}.new", os.O_WRONLY | os.O_CREAT, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # held until this process ends (not inherited)
+    os.replace(root / f"{SCRATCH_LOCK}.new", root / SCRATCH_LOCK)
+    saved = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"] = str(root)
+    tempfile.tempdir = str(root)
+    try:
+        yield root
+    finally:
+        with SIGNALS.shielded():
+            if saved[0] is None:
+                os.environ.pop("TMPDIR", None)
+            else:
+                os.environ["TMPDIR"] = saved[0]
+            tempfile.tempdir = saved[1]
+            shutil.rmtree(root, ignore_errors=True)
+            os.close(lock)
+
+
+def preset(ctx: RunContext) -> object:
+    """A plugin that hands this process's run the context its caller already built, so
+    the scenario file is read, resolved and validated once per process, not twice.
+
+    Made here, not imported from golive.plugin: pytest imports the plugin itself (through
+    the root conftest), after it has set up assertion rewriting."""
     import pytest
 
-    from .plugin import Preset
+    class Preset:
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_configure(self, config: pytest.Config) -> None:
+            from .plugin import CTX_KEY
 
+            config.stash[CTX_KEY] = ctx
+
+    return Preset()
+
+
+def run(args: argparse.Namespace) -> int:
+    SIGNALS.install()
+    try:
+        with scratch():
+            return run_checks(args)
+    except KeyboardInterrupt:
+        names = ", ".join(signal.Signals(s).name for s in SIGNALS.received) or "interrupted"
+        print(f"\ngolive: stopped ({names}); the run could not be judged", file=sys.stderr)
+        return EXIT_UNJUDGED
+
+
+def run_checks(args: argparse.Namespace) -> int:
+    import json
+    from datetime import UTC, datetime
+
+    import pytest
+
+    from . import launcher
+    from .config import DEFAULT_SCENARIO, load_waivers, waiver_path
+    from .context import RUN_ID_VAR, build
+    from .files import write_atomic
+    from .notify import send as send_notifications
+    from .report import point_latest, scrub_tree, write_environment
+    from .signoff import RunInfo
+    from .signoff import write as write_signoff
+    from .verdict import UNJUDGED, Verdict
+
+    if args.scenario is None:
+        args.scenario = DEFAULT_SCENARIO
     ctx = build(args.scenario, args.sandbox_fault)  # bad input stops here, exit 2
     waiver_file = args.waivers or waiver_path(ctx.scenario)
     waivers = load_waivers(waiver_file) if waiver_file else []
@@ -224,7 +376,7 @@ def run(args: argparse.Namespace) -> int:
         # run folder, sandbox URL): the scenario is loaded once, not once more by pytest.
         ctx.run_id, ctx.run_dir = run_id, run_dir
         ctx.sandbox_url = os.environ.get(launcher.URL_VAR) or None
-        plugins: list[object] = [Preset(ctx)]
+        plugins: list[object] = [preset(ctx)]
         if sys.stderr.isatty() and not os.environ.get("CI"):
             from .progress import Progress
 
@@ -234,9 +386,10 @@ def run(args: argparse.Namespace) -> int:
             pytest_args += ["-q", "--tb=short", "--no-header"]
         exit_code = int(pytest.main([*pytest_args, *args.pytest_args], plugins=plugins))
     finally:
-        if running is not None:
-            running.stop()
-        os.environ.pop(launcher.URL_VAR, None)
+        with SIGNALS.shielded():
+            if running is not None:
+                running.stop()
+            os.environ.pop(launcher.URL_VAR, None)
     info["finished"], info["pytest_exit"] = _now(), exit_code
     write_atomic(run_dir / "run.json", json.dumps(info, indent=2))
     scrubbed = scrub_tree(run_dir, ctx.redactor)
@@ -253,10 +406,13 @@ def run(args: argparse.Namespace) -> int:
             "sandbox.faults": ", ".join(ctx.faults) or "none",
         },
     )
-    verdict, html_error = finish(run_dir, html=not args.no_html)
+    stopped = bool(SIGNALS.received)  # judged and signed off, but nothing slow
+    verdict, html_error = finish(run_dir, html=not args.no_html and not stopped)
+    if stopped:
+        html_error = "the run was stopped by a signal"
     summary(run_dir, verdict, html_error)
     notify = scenario.notify
-    if notify.email or notify.webhook:
+    if (notify.email or notify.webhook) and not stopped:
         doc = json.loads((run_dir / "signoff.json").read_text("utf-8"))
         base = notify.report_url.rstrip("/") if notify.report_url else run_dir.as_uri()
         link = f"{base}/{run_id}/signoff.html" if notify.report_url else f"{base}/signoff.html"
@@ -267,6 +423,15 @@ def run(args: argparse.Namespace) -> int:
 
 def finish(run_dir: Path, html: bool) -> tuple[Verdict, str | None]:
     """Judge the run from its files, generate the report, write the signoff."""
+    import json
+
+    from . import integrity
+    from .report import evidence_links, generate_html, write_allure_config
+    from .results import read_outcomes
+    from .signoff import RunInfo, previous_signoff
+    from .signoff import write as write_signoff
+    from .verdict import policy_from
+
     raw = json.loads((run_dir / "run.json").read_text("utf-8"))
     verdict = judge_dir(run_dir, raw)
     html_error: str | None = "skipped (--no-html)"
@@ -303,6 +468,13 @@ def finish(run_dir: Path, html: bool) -> tuple[Verdict, str | None]:
 
 
 def judge_dir(run_dir: Path, raw: dict[str, Any] | None = None) -> Verdict:
+    import json
+
+    from .config import Waiver
+    from .errors import HarnessError, InputError
+    from .results import ResultsError, read_outcomes, read_plan
+    from .verdict import UNJUDGED, Verdict, judge, policy_from
+
     if raw is None:
         try:
             raw = json.loads((run_dir / "run.json").read_text("utf-8"))
@@ -323,6 +495,13 @@ def judge_dir(run_dir: Path, raw: dict[str, Any] | None = None) -> Verdict:
 def merge(run_dirs: list[Path], reports_root: Path, html: bool) -> int:
     """One run folder from shards of the same scenario: plans joined, results copied,
     judged and reported as if one run had done it all."""
+    import json
+    from datetime import UTC, datetime
+
+    from .errors import InputError
+    from .files import write_atomic
+    from .report import point_latest
+
     infos = []
     for run_dir in run_dirs:
         try:

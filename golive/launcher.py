@@ -3,6 +3,12 @@
 The only place in the harness that knows the sandbox exists: it runs
 ``python -m golive.sandbox``, waits for its ready line, checks ``/health`` and hands back
 the URL. The token is passed through the environment, never on the command line.
+
+The sandbox runs in a session of its own, so a Ctrl-C at the terminal reaches golive,
+which lets the checks in flight end before it stops the sandbox; it is told golive's
+process ID and dies with that process, even one killed outright (``PR_SET_PDEATHSIG``;
+Linux ties it to the thread that started the sandbox: start it from one that lives as
+long as the sandbox should, as the main thread does).
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -22,6 +29,8 @@ from .errors import SandboxError
 TOKEN_VAR = "GOLIVE_SANDBOX_TOKEN"
 USER_VAR = "GOLIVE_SANDBOX_USER"
 URL_VAR = "GOLIVE_SANDBOX_URL"
+# the process the sandbox dies with (golive/sandbox/__main__.py)
+PARENT_VAR = "GOLIVE_SANDBOX_PARENT"
 START_TIMEOUT = 30.0
 
 
@@ -44,14 +53,27 @@ class RunningSandbox:
     smtp_port: int = 0
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
+        """SIGTERM to the sandbox's process group (it removes its database folder), then
+        SIGKILL if it has not ended within 10 s."""
+        if self.process is not None:
+            _stop(self.process)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+        if process.poll() is not None:
+            break
         try:
-            self.process.wait(timeout=10)
+            os.killpg(process.pid, sig)  # its own group: start_new_session
+        except ProcessLookupError:
+            break
+        try:
+            process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
+            continue
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
 
 
 def start(
@@ -63,9 +85,24 @@ def start(
         cmd += ["--fault", fault]
     if seed is not None:
         cmd += ["--seed", str(seed)]
+    env = dict(os.environ)
+    env[PARENT_VAR] = str(os.getpid())
     process = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ)
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
     )
+    try:
+        return _ready(process, timeout)
+    except BaseException:  # a bad start, or Ctrl-C / SIGTERM while it was starting
+        _stop(process)
+        raise
+
+
+def _ready(process: subprocess.Popen[str], timeout: float) -> RunningSandbox:
     assert process.stdout is not None
     line = process.stdout.readline()  # the sandbox prints its ready line, or exits
     if not line:
@@ -76,7 +113,6 @@ def start(
         ready = json.loads(line)
         url, smtp_port = ready["url"], int(ready["smtp_port"])
     except (ValueError, KeyError, TypeError):
-        process.kill()
         raise SandboxError(
             f"the sandbox printed an unexpected first line: {line[:200]!r}"
         ) from None

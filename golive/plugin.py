@@ -90,18 +90,6 @@ def scenario_path(config: pytest.Config) -> Path:
     return config.rootpath / str(config.getini("golive_scenario"))
 
 
-class Preset:
-    """Hands this process's run a context its caller already built (``golive run``), so
-    the scenario file is read, resolved and validated once per process, not twice."""
-
-    def __init__(self, ctx: RunContext) -> None:
-        self.ctx = ctx
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_configure(self, config: pytest.Config) -> None:
-        config.stash[CTX_KEY] = self.ctx
-
-
 def run_context(config: pytest.Config) -> RunContext:
     ctx = config.stash.get(CTX_KEY, None)
     if ctx is None:

@@ -3,6 +3,11 @@
 On start it prints one line of JSON to stdout, ``{"ready": true, "url": ..., "smtp_port":
 ...}``, which the launcher waits for. The API token comes from ``GOLIVE_SANDBOX_TOKEN``
 (one is generated and printed when it is unset, for a sandbox run by hand).
+
+Its database lives in a temporary folder that is removed when it stops: on SIGTERM, SIGINT
+(Ctrl-C) or SIGHUP, also while it is still loading its data. Started by the launcher, it
+dies with the process named by ``GOLIVE_SANDBOX_PARENT``, even one killed with SIGKILL
+(Linux: ``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
@@ -11,22 +16,26 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import sys
 import tempfile
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 
 from . import domains as fault_table
 from .app import create_app
-from .common import Settings
+from .common import Fault, Settings
 from .db import BASE_SCHEMA, Database
 from .mail import start_capture
 from .partners import PARTNERS_VAR
 
 DEFAULT_SEED = 20261122
+PARENT_VAR = "GOLIVE_SANDBOX_PARENT"  # golive/launcher.py
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -73,11 +82,50 @@ def list_faults(as_json: bool) -> None:
         print(f"{f.name:<{width}}  {f.breaks:<7} {f.subject:<8} {f.description}")
 
 
+def die_with_parent() -> None:
+    """Ask Linux for SIGTERM when the launching process ends, however it ends; exit now
+    if it has already gone (then this process was handed to another parent)."""
+    parent = os.environ.get(PARENT_VAR)
+    if not parent or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if str(os.getppid()) != parent:
+        raise SystemExit(0)
+
+
+def stop(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM and SIGHUP end the sandbox as Ctrl-C does (uvicorn handles them itself
+    while it serves), so the ``finally`` below removes the database folder."""
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.list_faults:
-        list_faults(args.json)
+        try:
+            list_faults(args.json)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `--list-faults | head`: the reader has what it wanted
+            # https://docs.python.org/3/library/signal.html#note-on-sigpipe
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 128 + signal.SIGPIPE  # as a shell reports a writer its reader left
         return 0
+    try:
+        return serve(args)
+    except KeyboardInterrupt:
+        return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)
+    die_with_parent()
     if not args.host.startswith("127.") and args.host not in ("localhost", "::1"):
         print("golive sandbox: listens on loopback only", file=sys.stderr)
         return 2
@@ -88,6 +136,14 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[PARTNERS_VAR] = str(args.partners)
     token = os.environ.get("GOLIVE_SANDBOX_TOKEN") or secrets.token_urlsafe(24)
     workdir = Path(tempfile.mkdtemp(prefix="golive-sandbox-"))
+    try:
+        run(args, faults, token, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+def run(args: argparse.Namespace, faults: list[Fault], token: str, workdir: Path) -> None:
     db = Database(workdir / "sandbox.sqlite3")
     db.create(BASE_SCHEMA)
     for domain in fault_table.DOMAINS:
@@ -96,7 +152,16 @@ def main(argv: list[str] | None = None) -> int:
         if fault.apply is not None:
             fault.apply(db)
     smtp = start_capture(db, args.host)
-    settings = Settings(db, token, smtp.hostname, smtp.port, faults)
+    try:
+        settings = Settings(db, token, smtp.hostname, smtp.port, faults)
+        serve_http(args, settings, smtp.port, faults, token)
+    finally:
+        smtp.stop()
+
+
+def serve_http(
+    args: argparse.Namespace, settings: Settings, smtp_port: int, faults: list[Fault], token: str
+) -> None:
     # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP;
     # without it every keep-alive response body waits ~40 ms behind Nagle + delayed ACK.
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
@@ -114,19 +179,14 @@ def main(argv: list[str] | None = None) -> int:
     ready = {
         "ready": True,
         "url": f"http://{args.host}:{port}",
-        "smtp_port": smtp.port,
+        "smtp_port": smtp_port,
         "faults": [f.name for f in faults],
         "pid": os.getpid(),
     }
     if "GOLIVE_SANDBOX_TOKEN" not in os.environ:
         print(f"token: {token}", file=sys.stderr)
     print(json.dumps(ready), flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: setattr(server, "should_exit", True))
-    try:
-        server.run(sockets=[sock])
-    finally:
-        smtp.stop()
-    return 0
+    server.run(sockets=[sock])  # until SIGTERM or SIGINT (uvicorn's own handlers)
 
 
 if __name__ == "__main__":
