@@ -8,6 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.golive-installed
 NODE_STAMP := node_modules/.golive-installed
 BROWSER_STAMP := $(VENV)/.golive-browser
+FAKETIME_STAMP := $(VENV)/.golive-faketime
 
 # Python's byte-code cache stays on for everything make starts, even where the environment
 # turns it off: without it each golive run compiles golive and pytest re-rewrites every
@@ -32,6 +33,11 @@ $(BROWSER_STAMP): $(STAMP) scripts/ensure-browser.sh
 	scripts/ensure-browser.sh $(BIN)/python
 	@touch $@
 
+# the self-tests' faked clocks (tests/test_runs.py)
+$(FAKETIME_STAMP): $(STAMP) scripts/ensure-faketime.sh
+	scripts/ensure-faketime.sh
+	@touch $@
+
 run: setup
 	$(BIN)/golive run
 
@@ -40,7 +46,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: setup lint
+test: setup $(FAKETIME_STAMP) lint
 	$(BIN)/pytest tests -n 2 -q
 
 # The benchmarks (bench/README.md): figures and ratios measured side by side, one table.

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from . import __version__, clock  # clock: the standard library only
 
 if TYPE_CHECKING:
     import pytest
@@ -45,9 +45,7 @@ SCRATCH_LOCK = ".lock"
 
 
 def _now() -> str:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return clock.stamp(clock.now())
 
 
 def _ran_by() -> str:
@@ -304,7 +302,6 @@ def run(args: argparse.Namespace) -> int:
 
 def run_checks(args: argparse.Namespace) -> int:
     import json
-    from datetime import UTC, datetime
 
     import pytest
 
@@ -323,7 +320,7 @@ def run_checks(args: argparse.Namespace) -> int:
     ctx = build(args.scenario, args.sandbox_fault)  # bad input stops here, exit 2
     waiver_file = args.waivers or waiver_path(ctx.scenario)
     waivers = load_waivers(waiver_file) if waiver_file else []
-    started = datetime.now(UTC)
+    started = ctx.started = clock.now()  # the run's reference time (golive/clock.py)
     run_id = f"{started:%Y%m%d-%H%M%S}-{ctx.run_id[:6]}"
     reports_root = args.output
     run_dir = (reports_root / run_id).resolve()
@@ -335,7 +332,7 @@ def run_checks(args: argparse.Namespace) -> int:
         "scenario": str(args.scenario),
         "environment": scenario.environment.name,
         "tier": scenario.environment.tier,
-        "started": _now(),
+        "started": clock.stamp(started),
         "finished": "",
         "golive_version": __version__,
         "ran_by": _ran_by(),
@@ -351,11 +348,12 @@ def run_checks(args: argparse.Namespace) -> int:
     write_signoff(run_dir, RunInfo.from_json(info), unfinished, {})
     point_latest(reports_root, run_dir)
     os.environ[RUN_ID_VAR] = run_id
+    os.environ[clock.STARTED_VAR] = clock.stamp(started)  # workers judge "now" alike
     running = None
     try:
         if scenario.uses_sandbox:
             seed = scenario.sandbox.seed if scenario.sandbox else None
-            running = launcher.start(ctx.faults, seed)
+            running = launcher.start(ctx.faults, seed, reference=started)
             os.environ[launcher.URL_VAR] = running.url
         pytest_args = [
             "features",
@@ -489,14 +487,22 @@ def judge_dir(run_dir: Path, raw: dict[str, Any] | None = None) -> Verdict:
     except ResultsError as exc:
         return Verdict(UNJUDGED, EXIT_UNJUDGED, reasons=[str(exc)])
     waivers = [Waiver.model_validate(w) for w in raw.get("waivers") or []]
-    return judge(plan, outcomes, policy_from(raw.get("policy")), raw.get("pytest_exit"), waivers)
+    # judged as of the run's reference time: a waiver valid when the run ran stays so
+    started = clock.parse(raw["started"]) if raw.get("started") else clock.now()
+    return judge(
+        plan,
+        outcomes,
+        policy_from(raw.get("policy")),
+        raw.get("pytest_exit"),
+        waivers,
+        today=started.date(),
+    )
 
 
 def merge(run_dirs: list[Path], reports_root: Path, html: bool) -> int:
     """One run folder from shards of the same scenario: plans joined, results copied,
     judged and reported as if one run had done it all."""
     import json
-    from datetime import UTC, datetime
 
     from .errors import InputError
     from .files import write_atomic
@@ -512,7 +518,7 @@ def merge(run_dirs: list[Path], reports_root: Path, html: bool) -> int:
     if len(scenarios) != 1:
         raise InputError(f"cannot merge runs of different scenarios: {sorted(scenarios)}")
     first = infos[0]
-    run_id = f"{datetime.now(UTC):%Y%m%d-%H%M%S}-merged"
+    run_id = f"{clock.now():%Y%m%d-%H%M%S}-merged"
     target = (reports_root / run_id).resolve()
     (target / "allure-results").mkdir(parents=True)
     plan: dict[str, Any] = {}

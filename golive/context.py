@@ -8,11 +8,13 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, SecretStr
 
+from . import clock
 from .config import Scenario, load_scenario
 from .http import MutationGuard
 from .launcher import URL_VAR, ensure_token
@@ -31,6 +33,12 @@ class RunContext:
     faults: list[str] = field(default_factory=list)
     sandbox_url: str | None = None
     run_dir: Path | None = None
+    # the run's reference time (golive/clock.py): what every check compares "now" with
+    started: datetime = field(default_factory=clock.run_started)
+
+    @property
+    def today(self) -> date:
+        return self.started.date()
 
 
 def secrets_of(scenario: Scenario) -> Redactor:

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 import requests
 
@@ -29,6 +30,8 @@ from .errors import SandboxError
 TOKEN_VAR = "GOLIVE_SANDBOX_TOKEN"
 USER_VAR = "GOLIVE_SANDBOX_USER"
 URL_VAR = "GOLIVE_SANDBOX_URL"
+# the instant the sandbox dates its data from (golive/sandbox/clock.py): the run's own
+REFERENCE_VAR = "GOLIVE_SANDBOX_REFERENCE"
 # the process the sandbox dies with (golive/sandbox/__main__.py)
 PARENT_VAR = "GOLIVE_SANDBOX_PARENT"
 START_TIMEOUT = 30.0
@@ -77,7 +80,10 @@ def _stop(process: subprocess.Popen[str]) -> None:
 
 
 def start(
-    faults: list[str], seed: int | None = None, timeout: float = START_TIMEOUT
+    faults: list[str],
+    seed: int | None = None,
+    timeout: float = START_TIMEOUT,
+    reference: datetime | None = None,
 ) -> RunningSandbox:
     ensure_token()
     cmd = [sys.executable, "-m", "golive.sandbox", "--port", "0"]
@@ -86,6 +92,8 @@ def start(
     if seed is not None:
         cmd += ["--seed", str(seed)]
     env = dict(os.environ)
+    if reference is not None:
+        env[REFERENCE_VAR] = reference.isoformat()
     env[PARENT_VAR] = str(os.getpid())
     process = subprocess.Popen(
         cmd,

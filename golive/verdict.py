@@ -81,9 +81,11 @@ def judge(
     policy: Policy,
     pytest_exit: int | None = None,
     waivers: list[Waiver] | None = None,
-    today: date | None = None,
+    *,
+    today: date,
 ) -> Verdict:
-    today = today or date.today()
+    """Judge a run's plan from its outcomes. ``today`` is the run's reference date
+    (golive/clock.py), never the clock's: a waiver's expiry is judged as of the run."""
     valid, warnings = [], []
     for w in waivers or []:
         problem = waiver_problem(w, today)

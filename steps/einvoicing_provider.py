@@ -7,7 +7,7 @@ invoice, and the manual item for telling the customer.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 from pytest_bdd import given, then, when
@@ -88,12 +88,12 @@ def _(
     )
 
 
-def _pending_for(hub: IntegrationHub, customer_id: str) -> str:
+def _pending_for(hub: IntegrationHub, customer_id: str, now: datetime) -> str:
     integration = hub.integration(customer_id)
     if integration is None or not integration.configured_at:
         return "pending since an unknown time (the hub has no configuration date)"
     since = datetime.fromisoformat(integration.configured_at)
-    hours = (datetime.now(UTC) - since).total_seconds() / 3600
+    hours = max(0.0, (now - since).total_seconds() / 3600)
     return f"pending for {hours:.0f}h, since the integration was configured {since:%Y-%m-%d %H:%M}"
 
 
@@ -104,6 +104,7 @@ def _(
     hub_customer: HubCustomer,
     einvoicing_customer: EInvoicingCustomer,
     einvoicing: EInvoicing,
+    golive: RunContext,
 ) -> None:
     entity = _entity(provider, einvoicing_customer)
     check(
@@ -119,7 +120,7 @@ def _(
         not not_receivable,
         f"{hub_customer.id} {entity.label}",
         f"{listing(not_receivable)} not receivable through discovery (NOK), validation "
-        f"{_pending_for(hub, hub_customer.id)} (validation takes up to "
+        f"{_pending_for(hub, hub_customer.id, golive.started)} (validation takes up to "
         f"{einvoicing.validation_hours:.0f}h)",
         "validated and receivable (OK)",
     )
@@ -154,7 +155,9 @@ def _(
     receiver = einvoicing_customer.test_receiver or PeppolParticipant(
         scheme=own.scheme, identifier=own.identifier
     )
-    invoice = build_test_invoice(sender, receiver, einvoicing_customer.id, golive.run_id)
+    invoice = build_test_invoice(
+        sender, receiver, einvoicing_customer.id, golive.run_id, golive.today
+    )
     attach_json("test invoice", invoice)
     try:
         guid = provider.submit(invoice)

@@ -8,11 +8,12 @@ import pytest
 from pytest_bdd import given, then, when
 
 from fixtures.browser import BrowserEvidence
-from fixtures.monitor import AccessView, keeps_access, prod_allowed, read_access, today
+from fixtures.monitor import AccessView, keeps_access, prod_allowed, read_access
 from golive.adapters.monitor import INSTANCES, CustomerNotFound, EdiMonitor, Instance
 from golive.adapters.monitor_web import MonitorWeb, Shown
 from golive.checks import check, fail, listing
 from golive.config import ErpCustomer
+from golive.context import RunContext
 from golive.evidence import attach_json
 
 ADMIN_PAGE = "/company/partner-users"
@@ -109,8 +110,8 @@ def _(access: AccessView) -> None:
 
 
 @then("no partner user past its expiry is still enabled")
-def _(access: AccessView) -> None:
-    now = today()
+def _(access: AccessView, golive: RunContext) -> None:
+    now = golive.today  # the run's date (golive/clock.py), the same for every item
     expired = [
         f"{u.label} expired on {u.expires_at} and is still enabled"
         for u in access.all_users()

@@ -4,6 +4,7 @@ real browser through ``WebPortal``; what the portal did is then read back from b
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from pytest_bdd import parsers, then, when
@@ -207,7 +208,9 @@ def _(candidate: Billing, action: PortalAction) -> None:
 )
 def _(customer_portal: WebPortal, scenario: Scenario, golive: RunContext) -> PortalAction:
     account = _signed_in(customer_portal, scenario)
-    digits = int(golive.run_id[:6], 16) % 10_000
+    # unique to this run and independent of when it runs: the run id starts with the date,
+    # so its digest (not its first characters) picks the number
+    digits = int(hashlib.sha256(golive.run_id.encode()).hexdigest(), 16) % 10_000
     values = {"phone": f"+1-555-777-{digits:04d}", "email": f"billing-{golive.run_id}@test.example"}
     outcome = customer_portal.submit("contact", values)
     attach_json("contact form", {**values, **outcome.__dict__})

@@ -18,6 +18,10 @@ import requests
 from golive import launcher
 
 ROOT = Path(__file__).resolve().parent.parent
+# Dates for waivers and attestations the suite writes: valid, or expired, on the reference
+# date of any run it makes, whatever the clock says (the suite runs under faked clocks too)
+FAR_FUTURE = "2999-12-31"
+LONG_AGO = "2001-01-01"
 
 
 @dataclass
@@ -40,6 +44,14 @@ class Run:
         return {(i["id"], i["subject"]): i["status"] for i in self.signoff["items"]}
 
 
+def replaced(text: str, old: str, new: str, count: int = -1) -> str:
+    """``text.replace(old, new, count)``, failing loudly when ``old`` is not there: a test
+    that edits a scenario or a config by text must not go on with the original."""
+    if old not in text:
+        pytest.fail(f"text to replace not found: {old!r}", pytrace=False)
+    return text.replace(old, new, count)
+
+
 def golive_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "PYTEST_"))}
     env.update(extra)
@@ -51,12 +63,19 @@ def golive_cli(tmp_path: Path) -> Callable[..., Run]:
     """Run ``golive ARGS`` from the project root; run folders go under tmp_path."""
 
     def run(
-        *args: str, env: dict[str, str] | None = None, output: bool = True, timeout: float = 300
+        *args: str,
+        env: dict[str, str] | None = None,
+        output: bool = True,
+        timeout: float = 300,
+        clock: str | None = None,
     ) -> Run:
         out = tmp_path / "reports"
         cmd = [sys.executable, "-m", "golive", *args]
         if output and args and args[0] == "run":
             cmd[3:4] = ["run", "--output", str(out)]
+        if clock is not None:  # "YYYY-MM-DD HH:MM:SS" UTC: the clock starts there and runs
+            cmd = [faketime(), clock, *cmd]
+            env = {**(env or golive_env()), "TZ": "UTC"}
         done = subprocess.run(
             cmd,
             cwd=ROOT,
@@ -69,6 +88,18 @@ def golive_cli(tmp_path: Path) -> Callable[..., Run]:
         return Run(done.returncode, done.stdout, done.stderr, out)
 
     return run
+
+
+def faketime() -> str:
+    """The ``faketime`` command (Debian package faketime; ``make test`` installs it). Without
+    it the faked-clock runs cannot prove anything: they fail in CI and skip elsewhere."""
+    found = shutil.which("faketime")
+    if found is None:
+        reason = "faketime is not installed (apt-get install faketime; make test does it as root)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return found
 
 
 def faults() -> list[dict[str, str]]:
@@ -95,9 +126,10 @@ def sandbox() -> Iterator[launcher.RunningSandbox]:
 def external_scenario(tmp_path: Path, url: str, tier: str, allow: list[str]) -> Path:
     """The sandbox scenario pointed at an already running sandbox, with another tier."""
     text = (ROOT / "scenarios" / "sandbox.yaml").read_text()
-    text = text.replace("tier: test", f"tier: {tier}").replace("enabled: true", "enabled: false")
-    text = text.replace("base_url: sandbox", f"base_url: {url}")
-    text = text.replace("allow_mutating: []", f"allow_mutating: {json.dumps(allow)}")
+    text = replaced(text, "tier: test", f"tier: {tier}")
+    text = replaced(text, "enabled: true", "enabled: false")
+    text = replaced(text, "base_url: sandbox", f"base_url: {url}")
+    text = replaced(text, "allow_mutating: []", f"allow_mutating: {json.dumps(allow)}")
     path = tmp_path / f"{tier}-{len(allow)}.yaml"
     path.write_text(text)
     data = ROOT / "scenarios" / "data"  # files the scenario names relative to itself

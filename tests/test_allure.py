@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from golive.report import quality_gate
-from tests.conftest import ROOT, Run, external_scenario
+from tests.conftest import FAR_FUTURE, ROOT, Run, external_scenario
 
 WAIVER = f"""waivers:
   - id: MTP-06
     subject: TP-1003
     reason: loaded on go-live day
     approved_by: Jane Roe
-    expires: {(date.today() + timedelta(days=3)).isoformat()}
+    expires: {FAR_FUTURE}
 """
 
 

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,9 +17,10 @@ from golive.browser import CHROMIUM_ARGS, find_chromium
 from golive.config import Policy, Waiver
 from golive.results import Outcome, Planned
 from golive.verdict import judge
-from tests.conftest import ROOT, Run, golive_env
+from tests.conftest import FAR_FUTURE, ROOT, Run, golive_env
 
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+TOMORROW = FAR_FUTURE  # valid on the date of any run this suite makes, under any clock
+TODAY = date(2027, 1, 1)  # the reference date the in-process verdicts are judged on
 
 
 def waiver_file(tmp_path: Path, body: str) -> Path:
@@ -219,19 +220,31 @@ def outcome(p: Planned, status: str) -> Outcome:
 def test_verdict_rules() -> None:
     minor, blocker = planned("A-1", "minor"), planned("A-2", "blocker")
     results = {minor.key: outcome(minor, "failed"), blocker.key: outcome(blocker, "passed")}
-    go = judge([minor, blocker], results, Policy())
+    go = judge([minor, blocker], results, Policy(), today=TODAY)
     assert go.decision == "GO" and go.warnings == ["A-1 failed (minor): failed reason"]
-    broken = judge([minor, blocker], {**results, minor.key: outcome(minor, "broken")}, Policy())
+    broken = judge(
+        [minor, blocker], {**results, minor.key: outcome(minor, "broken")}, Policy(), today=TODAY
+    )
     assert broken.decision == "NO-GO"  # a minor item that could not be checked still blocks
     lenient = Policy(unchecked_blocks=False)
     assert (
-        judge([minor, blocker], {**results, minor.key: outcome(minor, "broken")}, lenient).decision
+        judge(
+            [minor, blocker],
+            {**results, minor.key: outcome(minor, "broken")},
+            lenient,
+            today=TODAY,
+        ).decision
         == "GO"
     )
-    required = judge([minor, blocker], results, Policy(required=["B-*"]))
+    required = judge([minor, blocker], results, Policy(required=["B-*"]), today=TODAY)
     assert required.reasons == ["required B-* did not run"]
-    too_few = judge([minor, blocker], results, Policy(min_checks=3))
+    too_few = judge([minor, blocker], results, Policy(min_checks=3), today=TODAY)
     assert too_few.reasons == ["2 checks ran; the policy needs at least 3"]
-    waiver = Waiver(id="A-2", reason="r", approved_by="x", expires=date.today())
+    waiver = Waiver(
+        id="A-2", reason="r", approved_by="x", expires=TODAY
+    )  # valid through its last day
     failed = {**results, blocker.key: outcome(blocker, "failed")}
-    assert judge([minor, blocker], failed, Policy(), waivers=[waiver]).decision == "GO WITH WAIVERS"
+    assert (
+        judge([minor, blocker], failed, Policy(), waivers=[waiver], today=TODAY).decision
+        == "GO WITH WAIVERS"
+    )

@@ -128,14 +128,23 @@ FAULTS: tuple[Fault, ...] = (
         "UPG-09",
         "",
         "the portal's contact form saves a new email but not the changed phone number",
-        shows="the portal saved '+1-555-777-6897'",
+        # the number is unique to each run: the reason shows the prefix every run types
+        shows="the portal saved '+1-555-777-",
     ),
     Fault(
         "portal-stale-balance",
         "UPG-10",
         "",
         "the portal shows the balance from before the bill run",
-        shows="balance shows '-5.00', billing has '27.12'",
+        # a snapshot taken when the sandbox starts: what the run then pays moves billing's
+        # balance, never the cached one
+        on_candidate(
+            "CREATE TABLE portal_balance_cache AS SELECT a.id AS account_id,"
+            " round(a.balance - coalesce((SELECT v.amount FROM invoices v WHERE"
+            " v.account_id = a.id ORDER BY v.date DESC LIMIT 1), 0), 2) AS balance"
+            " FROM accounts a"
+        ),
+        shows="balance shows '0.00', billing has",
     ),
     Fault(
         "custom-action-error",

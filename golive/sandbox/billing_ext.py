@@ -18,14 +18,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from . import billing_core as core
 from .billing_data import provisioned_value
-from .common import Settings
+from .common import Settings, later
 
 JOB_DELAY = 0.05  # provisioning runs asynchronously, as in a real platform
 
@@ -188,7 +187,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
                 )
                 tx.execute("UPDATE jobs SET state = 'done' WHERE id = ?", (job_id,))
 
-        threading.Timer(JOB_DELAY, finish).start()
+        later(JOB_DELAY, finish)
         return job(instance, int(job_id or 0))
 
     @api.get("/provisioning/jobs/{job_id}")

@@ -116,11 +116,10 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
             return RedirectResponse(f"/{instance}/portal/login", 303)
         balance = acct["balance"]
         if inst.fault("portal-stale-balance"):  # cached from before the bill run
-            latest = inst.db.one(
-                "SELECT amount FROM invoices WHERE account_id = ? ORDER BY date DESC LIMIT 1",
-                acct["id"],
+            cached = inst.db.one(
+                "SELECT balance FROM portal_balance_cache WHERE account_id = ?", acct["id"]
             )
-            balance = round(balance - (latest["amount"] if latest else 0), 2)
+            balance = cached["balance"] if cached else balance
         sub = inst.db.one(
             "SELECT min(charged_through) AS d FROM subscriptions WHERE"
             " account_id = ? AND state = 'ACTIVE'",

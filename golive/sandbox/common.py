@@ -7,6 +7,8 @@ A domain module (``partners.py``, ...) provides ``SCHEMA`` (SQL), ``load(db, see
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +32,19 @@ class Fault:
     description: str
     apply: Callable[[Database], None] | None = None
     shows: str = ""  # text the failure reason must contain: the offending value
+
+
+def later(delay: float, action: Callable[..., None], *args: object) -> None:
+    """Run ``action(*args)`` on a daemon thread after ``delay`` seconds (a job finishing, a
+    document being sent). A sleeping thread, not ``threading.Timer``: a timer waits on a
+    lock with a deadline, which the kernel measures on its own clock, so under a faked
+    clock (libfaketime, as the self-tests run) it never fires; ``time.sleep`` follows it."""
+
+    def run() -> None:
+        time.sleep(delay)
+        action(*args)
+
+    threading.Thread(target=run, daemon=True, name="sandbox-later").start()
 
 
 def sql_fault(statement: str, *args: object) -> Callable[[Database], None]:

@@ -26,14 +26,13 @@ import base64
 import binascii
 import json
 import secrets
-import time
 from datetime import UTC, datetime
 from typing import Any
 
 import requests
 from fastapi import APIRouter, HTTPException, Request
 
-from . import mail
+from . import clock, mail
 from .common import Fault, Settings, bearer, sql_fault
 from .db import Database
 from .einvoicing_data import ARTICLE_URLS, ARTICLES, BASE, HUB_DOMAIN, SUPPORT_OPS, generate
@@ -142,7 +141,7 @@ HUB_AGENT = "connect-hub/sandbox"
 
 
 def _at(days_ago: float) -> str:
-    return datetime.fromtimestamp(time.time() - days_ago * 86400, UTC).isoformat()
+    return clock.ago(days_ago).isoformat()
 
 
 def load(db: Database, seed: int) -> None:

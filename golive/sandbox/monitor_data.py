@@ -2,16 +2,18 @@
 messages and tickets, on two instances (TEST and PROD).
 
 IDs and usernames are fixed so a scenario can name them; names and message references come
-from faker under the run's seed. Dates are relative to the day the sandbox starts, so a
+from faker under the run's seed. Dates are relative to the sandbox's reference date (clock.py), so a
 healthy sandbox stays healthy: accesses started 30 days ago and expire within 90 days.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 from faker import Faker
+
+from . import clock
 
 INSTANCES = ("TEST", "PROD")
 PERMISSIONS = (
@@ -61,11 +63,11 @@ class Dataset:
 
 
 def day(offset: int) -> str:
-    return (datetime.now(UTC).date() + timedelta(days=offset)).isoformat()
+    return clock.day(offset)
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    return clock.today()
 
 
 def generate(seed: int) -> Dataset:

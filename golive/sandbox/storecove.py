@@ -24,14 +24,14 @@ What the spec leaves open, decided here (and kept tolerant in the adapter):
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
 
-from .common import Fault, Settings, sql_fault
+from . import clock
+from .common import Fault, Settings, later, sql_fault
 from .db import Database
 from .einvoicing_data import generate
 from .storecove_provider import (
@@ -136,7 +136,7 @@ FAULTS: tuple[Fault, ...] = (
 
 def load(db: Database, seed: int) -> None:
     db.create(SCHEMA)
-    created = time.time() - 5 * 86400  # onboarded five days ago, validated since
+    created = clock.ago(5).timestamp()  # onboarded five days ago, validated since
     with db.transaction() as tx:
         for c in generate(seed):
             tx.execute(
@@ -326,11 +326,7 @@ def router(settings: Settings) -> APIRouter:
             f"{receiver['scheme']}:{receiver['id']}",
             time.time(),
         )
-        timer = threading.Timer(
-            PROCESSING_SECONDS, provider.process, (guid, entity, str(request.base_url).rstrip("/"))
-        )
-        timer.daemon = True
-        timer.start()
+        later(PROCESSING_SECONDS, provider.process, guid, entity, str(request.base_url).rstrip("/"))
         return {"guid": guid}
 
     @api.get("/document_submissions/{guid}/evidence/{evidence_type}")

@@ -6,6 +6,7 @@ under /api/v2 is validated: path, method, parameters, auth header, body schemas,
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from golive.adapters.storecove import PeppolIdentifier, ProviderRejected
 from golive.checks import poll
 from golive.config import PeppolParticipant
 from golive.errors import TargetResponseError
+
+ISSUED = date(2027, 1, 1)  # a test invoice's issue date: fixed, not the clock's
 
 
 def validate_all(spec: dict[str, Any], base: str, recorded: Any, requests: bool = True) -> int:
@@ -65,7 +68,11 @@ def test_a_legal_entity_lifecycle_and_a_send_conform_to_the_spec(
     sender = api.legal_entity(entity.id)
     assert sender is not None
     invoice = build_test_invoice(
-        sender, PeppolParticipant(scheme="NL:KVK", identifier="99887766"), "conformance", "run1"
+        sender,
+        PeppolParticipant(scheme="NL:KVK", identifier="99887766"),
+        "conformance",
+        "run1",
+        ISSUED,
     )
     guid = api.submit(invoice)
     evidence, sent = poll(lambda: api.evidence(guid), bool, timeout=10)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from golive.config import PeppolParticipant
 from golive.errors import MutationRefused
 from golive.http import MutationGuard
 from golive.launcher import TOKEN_VAR
+
+ISSUED = date(2027, 1, 1)  # a test invoice's issue date: fixed, not the clock's
 
 REPO = Path(__file__).resolve().parents[2]
 E2E = "test_a_test_invoice_is_submitted"
@@ -38,7 +41,7 @@ def invoice_for(api: StorecoveApi) -> dict[str, Any]:
     assert entity is not None
     own = entity.peppol_identifiers[0]
     receiver = PeppolParticipant(scheme=own.scheme, identifier=own.identifier)
-    return build_test_invoice(entity, receiver, "C-3001", "guard")
+    return build_test_invoice(entity, receiver, "C-3001", "guard", ISSUED)
 
 
 def test_the_http_layer_refuses_the_submission_on_production(

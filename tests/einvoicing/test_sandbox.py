@@ -4,6 +4,7 @@ push delivery of webhooks to the hub over real HTTP, and the hub's connection te
 from __future__ import annotations
 
 import os
+from datetime import date
 from typing import Any
 
 import requests
@@ -14,6 +15,8 @@ from golive.checks import poll
 from golive.config import PeppolParticipant
 from golive.launcher import TOKEN_VAR
 
+ISSUED = date(2027, 1, 1)  # a test invoice's issue date: fixed, not the clock's
+
 
 def test_a_sent_invoice_is_pushed_to_the_hubs_webhook(sandbox: str, storecove_client: Any) -> None:
     token = os.environ[TOKEN_VAR]
@@ -23,7 +26,11 @@ def test_a_sent_invoice_is_pushed_to_the_hubs_webhook(sandbox: str, storecove_cl
     assert entity is not None
     own = entity.peppol_identifiers[0]
     invoice = build_test_invoice(
-        entity, PeppolParticipant(scheme=own.scheme, identifier=own.identifier), "C-3001", "push"
+        entity,
+        PeppolParticipant(scheme=own.scheme, identifier=own.identifier),
+        "C-3001",
+        "push",
+        ISSUED,
     )
     guid = api.submit(invoice)
     url = f"{sandbox}/connect/api/customers/C-3001/integrations/e-invoicing/received_webhooks"

@@ -21,7 +21,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from tests.conftest import ROOT, Run, golive_env
+from tests.conftest import ROOT, Run, golive_env, replaced
 
 CANARY = "Canary-Hx7q-Zebra-4412"  # the value of every credential in these runs
 SLOW_SECONDS = 3.0
@@ -167,13 +167,15 @@ def pointed_at(tmp_path: Path, base: str, extra: str = "", name: str = "target")
     (a sandbox sub-path such as ``sandbox/candidate`` keeps its suffix); ``extra`` is added
     under each system (e.g. a shorter timeout)."""
     text = (ROOT / "scenarios" / "sandbox.yaml").read_text()
-    text = text.replace("enabled: true", "enabled: false")
-    text = re.sub(
+    text = replaced(text, "enabled: true", "enabled: false")
+    text, count = re.subn(
         r"^(\s+)base_url: sandbox(\S*)",
         lambda m: f"{m[1]}base_url: {base}{m[2]}{extra}",
         text,
         flags=re.MULTILINE,
     )
+    if not count:
+        pytest.fail("no 'base_url: sandbox' in scenarios/sandbox.yaml to point elsewhere")
     path = tmp_path / f"{name}.yaml"
     path.write_text(text)
     return path
@@ -206,12 +208,12 @@ def project(
     if steps is not None:
         (root / "steps" / "hardening_only.py").write_text(steps)
         conftest = root / "conftest.py"
-        conftest.write_text(conftest.read_text().replace("]", '    "steps.hardening_only",\n]'))
+        conftest.write_text(replaced(conftest.read_text(), "]", '    "steps.hardening_only",\n]'))
     if ids:
         pyproject = root / "pyproject.toml"
         listed = "".join(f'    "{i}",\n' for i in ids)
         pyproject.write_text(
-            pyproject.read_text().replace("markers = [\n", f"markers = [\n{listed}")
+            replaced(pyproject.read_text(), "markers = [\n", f"markers = [\n{listed}")
         )
     return root
 
