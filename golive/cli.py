@@ -60,12 +60,43 @@ def _ran_by() -> str:
         return "unknown"
 
 
+WORKERS_PER_CORE = 4  # -n above cores x this is refused: processes that only wait
+
+
 def workers(value: str) -> str:
     """``-n``: a positive whole number or ``auto``, refused here (exit 2, before anything
-    starts) rather than by pytest-xdist halfway into a run."""
-    if value == "auto" or (value.isdigit() and int(value) > 0):
+    starts) rather than by pytest-xdist halfway into a run. At most ``WORKERS_PER_CORE``
+    workers per core: checks mostly wait on the network, but beyond that each process
+    only adds start-up time and memory."""
+    if value == "auto":
         return value
-    raise argparse.ArgumentTypeError(f"expected a positive whole number or 'auto', got {value!r}")
+    if not (value.isdigit() and int(value) > 0):
+        raise argparse.ArgumentTypeError(
+            f"expected a positive whole number or 'auto', got {value!r}"
+        )
+    most = (os.cpu_count() or 1) * WORKERS_PER_CORE
+    if int(value) > most:
+        raise argparse.ArgumentTypeError(
+            f"expected at most {most} ({WORKERS_PER_CORE} per core on this machine), got {value}"
+        )
+    return value
+
+
+def writable_folder(path: Path) -> Path:
+    """``--output``: a folder golive can write in (made when missing), or ``InputError``."""
+    from .errors import InputError
+
+    if path.exists() and not path.is_dir():
+        raise InputError(f"--output {path}: expected a folder, found a file")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".golive-probe-"):
+            pass
+    except OSError as exc:
+        raise InputError(
+            f"--output {path}: expected a folder golive can write in ({exc.strerror or exc})"
+        ) from None
+    return path
 
 
 def parser() -> argparse.ArgumentParser:
@@ -320,6 +351,7 @@ def run_checks(args: argparse.Namespace) -> int:
     ctx = build(args.scenario, args.sandbox_fault)  # bad input stops here, exit 2
     waiver_file = args.waivers or waiver_path(ctx.scenario)
     waivers = load_waivers(waiver_file) if waiver_file else []
+    writable_folder(args.output)  # the last input checked: it makes the folder
     started = ctx.started = clock.now()  # the run's reference time (golive/clock.py)
     run_id = f"{started:%Y%m%d-%H%M%S}-{ctx.run_id[:6]}"
     reports_root = args.output

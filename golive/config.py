@@ -8,6 +8,15 @@ the key path, the line and what was expected.
 
 ``base_url: sandbox`` points a system at the built-in sandbox, which the harness starts
 when ``sandbox.enabled`` is true.
+
+The file itself is bounded before anything is built from it: at most ``MAX_BYTES`` of
+UTF-8 text, nesting at most ``MAX_DEPTH`` deep, at most ``MAX_NODES`` values once aliases
+are expanded (an alias bomb is refused, not expanded), and a key given twice in one
+mapping is an error. Dates are validated by the models, not by the YAML parser, so an
+impossible date (``2026-02-30``) is reported with its key. A resolved credential must be
+at least ``MIN_CREDENTIAL_LENGTH`` characters (shorter ones cannot be masked without
+masking ordinary words), and no environment variable may be empty or hold a control
+character.
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ import os
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 import yaml
 from pydantic import (
@@ -36,6 +45,12 @@ Severity = Literal["blocker", "critical", "normal", "minor"]
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 SANDBOX = "sandbox"
 DEFAULT_SCENARIO = Path("scenarios/sandbox.yaml")
+MAX_BYTES = 1024 * 1024  # a scenario or waiver file larger than this is refused unread
+MAX_DEPTH = 64  # nesting of mappings and sequences
+MAX_NODES = 250_000  # values, counting each alias as the whole subtree it repeats
+MIN_CREDENTIAL_LENGTH = 8  # shorter values would mask ordinary words (golive/redact.py)
+USER_NAMES = frozenset({"username", "user", "login"})  # not secrets: never masked
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Model(BaseModel):
@@ -62,6 +77,12 @@ class System(Model):
             return value.rstrip("/")
         if value != SANDBOX and not re.match(r"^https?://[^\s/]+", value):
             raise ValueError(f"expected an http(s) URL or 'sandbox', got {value!r}")
+        if "@" in re.sub(r"^https?://", "", value).split("/", 1)[0]:
+            # never echoed: the user-info may hold a password
+            raise ValueError(
+                "expected a URL without user:password@ (put them in credentials,"
+                " as ${ENV_VAR} references)"
+            )
         return value.rstrip("/")
 
 
@@ -301,7 +322,43 @@ def load_scenario(path: str | Path, env: dict[str, str] | None = None) -> Scenar
 
         raise ScenarioError(str(path), "source", "unknown key", _line(root, ("source",)))
     resolved = _resolve(raw, env if env is not None else dict(os.environ), str(path), root, ())
-    return _validate(Scenario, {**resolved, "source": Path(path)}, str(path), root)
+    scenario = _validate(Scenario, {**resolved, "source": Path(path)}, str(path), root)
+    _check_credentials(scenario, str(path), root)
+    return scenario
+
+
+def _check_credentials(value: Any, file: str, root: Any, loc: tuple[Any, ...] = ()) -> None:
+    """Every secret (a ``SecretStr`` not named like a user name) is long enough to mask."""
+    from .errors import ScenarioError
+
+    if isinstance(value, SecretStr):
+        secret, key = value.get_secret_value(), ".".join(str(p) for p in loc)
+        if loc and loc[-1] not in USER_NAMES and len(secret) < MIN_CREDENTIAL_LENGTH:
+            raise ScenarioError(
+                file,
+                key,
+                f"expected a credential of at least {MIN_CREDENTIAL_LENGTH} characters"
+                f" (got {len(secret)}): a shorter one cannot be masked in what golive writes",
+                _line(root, loc),
+            )
+        header = loc[:1] == ("systems",) and loc[-2:-1] == ("credentials",)
+        if header and loc[-1] not in ("username", "password") and not secret.isascii():
+            # username and password go as basic auth, UTF-8 encoded (RFC 7617)
+            raise ScenarioError(
+                file,
+                key,
+                "expected ASCII characters only: this credential is sent in an HTTP header",
+                _line(root, loc),
+            )
+    elif isinstance(value, BaseModel):
+        for key in type(value).model_fields:
+            _check_credentials(getattr(value, key), file, root, (*loc, key))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_credentials(item, file, root, (*loc, key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _check_credentials(item, file, root, (*loc, index))
 
 
 def load_waivers(path: str | Path) -> list[Waiver]:
@@ -319,30 +376,137 @@ def waiver_path(scenario: Scenario) -> Path | None:
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader (libyaml's parser when PyYAML has it: ten times faster) without
+    the implicit timestamp type: a date stays text until its model validates it, so an
+    impossible one is reported with its key and line instead of crashing the parser."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, list[Any]]] = {
+        first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
 def _read_yaml(path: str | Path) -> tuple[dict[str, Any], Any]:
     from .errors import ScenarioError
 
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as stream:
+            data = stream.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError(file, "", "no such file") from None
     except OSError as exc:
-        raise ScenarioError(file, "", f"cannot read: {exc.strerror}") from None
+        raise ScenarioError(file, "", f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise ScenarioError(file, "", f"expected at most {MAX_BYTES // 1024} KiB of YAML")
     try:
-        # One parse: the node tree keeps the line numbers for messages, and the values
-        # are built from it (libyaml's parser when PyYAML has it: ten times faster).
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        root = yaml.compose(text, Loader=loader)
-        raw = loader("").construct_document(root) if root is not None else None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ScenarioError(file, "", "expected UTF-8 text (is this a YAML file?)", line) from None
+    try:
+        _check_shape(text, file)
+        # One parse more: the node tree keeps the line numbers for messages, and the
+        # values are built from it.
+        root = yaml.compose(text, Loader=_Loader)
+        raw = _Loader("").construct_document(root) if root is not None else None
+    except yaml.reader.ReaderError as exc:
+        at = text[: exc.position].count("\n") + 1
+        problem = f"unacceptable character #x{exc.character:04x}: {exc.reason}"
+        raise ScenarioError(file, "", f"not valid YAML: {problem}", at) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(file, "", f"not valid YAML: {problem}", line) from None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(
+            file, "", f"not valid YAML: {problem}", mark.line + 1 if mark else None
+        ) from None
+    except RecursionError:  # bounded by _check_shape; kept as a last line of defence
+        raise ScenarioError(file, "", f"nested more than {MAX_DEPTH} deep") from None
     if not isinstance(raw, dict):
         raise ScenarioError(file, "", "expected a mapping at the top level", 1)
     return raw, root
+
+
+def _check_shape(text: str, file: str) -> None:
+    """One pass over the parser's events, before anything is built: nesting depth, the
+    number of values with aliases expanded, and keys given twice in one mapping."""
+    from .errors import ScenarioError
+
+    frames: list[dict[str, Any]] = []  # open collections, innermost last
+    sizes: dict[str, int] = {}  # anchor -> values in its subtree
+    total = 0
+
+    def where(frame_path: tuple[Any, ...]) -> str:
+        return ".".join(str(p) for p in frame_path)
+
+    def node(event: Any) -> tuple[Any, ...]:
+        """Place a node in its parent; return its key path."""
+        if not frames:
+            return ()
+        parent = frames[-1]
+        if parent["map"]:
+            if parent["key"] is None:  # this node is a key
+                key = event.value if isinstance(event, yaml.ScalarEvent) else "?"
+                line = event.start_mark.line + 1
+                if isinstance(event, yaml.ScalarEvent) and key != "<<":
+                    if key in parent["keys"]:
+                        raise ScenarioError(
+                            file,
+                            where((*parent["path"], key)),
+                            f"duplicate key (first given on line {parent['keys'][key]})",
+                            line,
+                        )
+                    parent["keys"][key] = line
+                parent["key"] = key
+                return (*parent["path"], key)
+            path = (*parent["path"], parent["key"])
+            parent["key"] = None
+            return path
+        parent["index"] += 1
+        return (*parent["path"], parent["index"] - 1)
+
+    def count(size: int, anchor: str | None, line: int) -> None:
+        nonlocal total
+        if anchor:
+            sizes[anchor] = size
+        if frames:
+            frames[-1]["size"] += size
+        else:
+            total += size
+        if total + sum(f["size"] for f in frames) > MAX_NODES:
+            raise ScenarioError(
+                file, "", f"expected at most {MAX_NODES} values with aliases expanded", line
+            )
+
+    for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, yaml.CollectionStartEvent):
+            path = node(event)
+            if len(frames) >= MAX_DEPTH:
+                raise ScenarioError(
+                    file, where(path[:1]), f"expected at most {MAX_DEPTH} levels of nesting", line
+                )
+            frames.append(
+                {
+                    "map": isinstance(event, yaml.MappingStartEvent),
+                    "path": path,
+                    "keys": {},
+                    "key": None,
+                    "index": 0,
+                    "size": 0,
+                    "anchor": event.anchor,
+                }
+            )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            frame = frames.pop()
+            count(frame["size"] + 1, frame["anchor"], line)
+        elif isinstance(event, yaml.ScalarEvent):
+            node(event)
+            count(1, event.anchor, line)
+        elif isinstance(event, yaml.AliasEvent):
+            node(event)
+            count(sizes.get(event.anchor or "", 1), None, line)
 
 
 def _validate(model: type[ModelT], raw: dict[str, Any], file: str, root: Any) -> ModelT:
@@ -365,8 +529,10 @@ def _explain(err: Any) -> str:
         return "required key is missing"
     if kind == "literal_error":
         return f"{err['msg'].lower()}, got {given!r}"
-    shown = "" if isinstance(given, dict | list) else f", got {given!r}"
-    return f"{err['msg'][0].lower()}{err['msg'][1:]}{shown}"
+    msg = err["msg"].removeprefix("Value error, ")
+    hidden = isinstance(given, dict | list) or "user:password@" in msg
+    shown = "" if hidden else f", got {given!r}"
+    return f"{msg[0].lower()}{msg[1:]}{shown}"
 
 
 def _resolve(value: Any, env: dict[str, str], file: str, root: Any, loc: tuple[Any, ...]) -> Any:
@@ -382,10 +548,21 @@ def _resolve(value: Any, env: dict[str, str], file: str, root: Any, loc: tuple[A
         match = ENV_REF.match(value)
         if match:
             name = match.group(1)
+            key = ".".join(str(p) for p in loc)
             if name not in env:
-                key = ".".join(str(p) for p in loc)
                 raise ScenarioError(
                     file, key, f"environment variable {name} is not set", _line(root, loc)
+                )
+            if not env[name]:
+                raise ScenarioError(
+                    file, key, f"environment variable {name} is set but empty", _line(root, loc)
+                )
+            if CONTROL.search(env[name]):  # a newline would split a header; never shown
+                raise ScenarioError(
+                    file,
+                    key,
+                    f"environment variable {name} holds a line break or control character",
+                    _line(root, loc),
                 )
             return env[name]
     if in_credentials:

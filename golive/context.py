@@ -15,13 +15,12 @@ from typing import Any
 from pydantic import BaseModel, SecretStr
 
 from . import clock
-from .config import Scenario, load_scenario
+from .config import USER_NAMES, Scenario, load_scenario
 from .http import MutationGuard
 from .launcher import URL_VAR, ensure_token
 from .redact import Redactor
 
 RUN_ID_VAR = "GOLIVE_RUN_ID"
-USER_NAMES = {"username", "user", "login"}
 
 
 @dataclass
