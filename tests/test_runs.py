@@ -21,10 +21,10 @@ BLOCKING = yaml.safe_load((ROOT / "scenarios" / "sandbox.yaml").read_text())["po
 ]
 FEATURE_IDS = {f: ID_TAG.findall(f.read_text()) for f in (ROOT / "features").rglob("*.feature")}
 # Faults are proven in a few runs, not one run each: a group holds faults that break
-# different checklist items, and in its run each fault must still fail exactly its own item
-# (for its own subject) with its own reason, while every other item passes. Three groups:
-# the most faults any one item has; no item-and-subject is broken in every group, so each
-# passes healthy in some group run too (test_fault_groups_leave_every_item_healthy_once).
+# different checklist items, and its run checks those items for every subject. Each fault
+# must fail exactly its own item, for its own subject, with its own reason, while the same
+# item passes for the other subjects. Three groups: the most faults any one item has. The
+# healthy runs (one per clock) show every item passing on a healthy sandbox.
 GROUPS = 3
 # Faults that change what another fault's reason shows, and so never share a run (none
 # today: a fault's shown value is fixed by the sandbox's data, not by what else broke)
@@ -97,7 +97,8 @@ def test_each_fault_fails_exactly_its_item(
 ) -> None:
     chosen = FAULT_GROUPS[group]
     args = [a for f in chosen for a in ("--sandbox-fault", f["name"])]
-    run = golive_cli("run", "--no-html", *args, clock=clock)
+    tags = " or ".join(sorted({f["breaks"] for f in chosen}))
+    run = golive_cli("run", "--no-html", "--tags", tags, *args, clock=clock)
     doc = run.signoff
     items = {(i["id"], i["subject"]): i for i in doc["items"]}
     failing = {k for k, i in items.items() if i["status"] in ("failed", "broken", "missing")}
@@ -127,19 +128,12 @@ def test_each_fault_fails_exactly_its_item(
     assert (run.code, doc["verdict"]) == expected_verdict, run.stdout + run.stderr
 
 
-def test_fault_groups_leave_every_item_healthy_once() -> None:
-    """Each fault is in exactly one group, no group breaks an item twice, and no item is
-    broken for the same subject in every group (so it is seen passing under each clock)."""
+def test_fault_groups_hold_every_fault_once_and_no_item_twice() -> None:
     grouped = [f["name"] for g in FAULT_GROUPS for f in g]
     assert sorted(grouped) == sorted(f["name"] for f in FAULTS)
     for chosen in FAULT_GROUPS:
         broken = [f["breaks"] for f in chosen]
         assert len(broken) == len(set(broken)), f"a group breaks an item twice: {broken}"
-    for key in {(f["breaks"], f["subject"]) for f in FAULTS}:
-        hit = [
-            n for n, g in enumerate(FAULT_GROUPS) if key in {(f["breaks"], f["subject"]) for f in g}
-        ]
-        assert len(hit) < GROUPS, f"{key} is broken in every fault group"
 
 
 def test_every_checklist_item_is_broken_by_a_fault() -> None:
