@@ -150,6 +150,9 @@ def parser() -> argparse.ArgumentParser:
     merge.add_argument("run_dirs", type=Path, nargs="+", metavar="RUN_DIR")
     merge.add_argument("--output", type=Path, default=Path("reports"), metavar="DIR")
     merge.add_argument("--no-html", action="store_true", help="skip the Allure HTML report")
+    merge.add_argument(
+        "--public-key", type=Path, metavar="FILE", help="the Ed25519 public key to trust (PEM)"
+    )
 
     signoff = sub.add_parser("signoff", help="record an approval or rejection of a run")
     signoff.add_argument("action", choices=["approve", "reject"])
@@ -157,9 +160,18 @@ def parser() -> argparse.ArgumentParser:
     signoff.add_argument("--by", required=True, metavar="NAME")
     signoff.add_argument("--role", required=True, metavar="ROLE")
     signoff.add_argument("--comment", default="", metavar="TEXT")
+    signoff.add_argument(
+        "--public-key", type=Path, metavar="FILE", help="the Ed25519 public key to trust (PEM)"
+    )
 
     verify = sub.add_parser("verify", help="check that a run's files are as it wrote them")
     verify.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    verify.add_argument(
+        "--public-key",
+        type=Path,
+        metavar="FILE",
+        help="the Ed25519 public key to trust (PEM; default: env GOLIVE_PUBLIC_KEY_FILE)",
+    )
 
     sub.add_parser("sandbox", help="run the built-in sandbox (golive sandbox --help)")
     return top
@@ -194,18 +206,15 @@ def command(argv: list[str]) -> int:
             from . import integrity
 
             action = "approved" if args.action == "approve" else "rejected"
-            record = integrity.approve(args.run_dir, action, args.by, args.role, args.comment)
+            record = integrity.approve(
+                args.run_dir, action, args.by, args.role, args.comment, args.public_key
+            )
             print(f"golive: {action} by {record['by']} ({record['role']}): {record['verdict']}")
             return EXIT_GO
         if args.command == "merge":
-            return merge(args.run_dirs, args.output, html=not args.no_html)
+            return merge(args.run_dirs, args.output, html=not args.no_html, key=args.public_key)
         if args.command == "verify":
-            from . import integrity
-
-            intact, findings = integrity.verify(args.run_dir)
-            print("\n".join(findings) or "every file is as the run wrote it")
-            print(f"golive: {'intact' if intact else 'CHANGED'}")
-            return EXIT_GO if intact else EXIT_NO_GO
+            return verify(args.run_dir, args.public_key)
         return gate(args.run_dir)
     except InputError as exc:
         print(f"golive: {exc}", file=sys.stderr)
@@ -349,6 +358,9 @@ def run_checks(args: argparse.Namespace) -> int:
     if args.scenario is None:
         args.scenario = DEFAULT_SCENARIO
     ctx = build(args.scenario, args.sandbox_fault)  # bad input stops here, exit 2
+    from .attest import signing_key
+
+    signing_key()  # a signing key that cannot be read stops the run before it starts
     waiver_file = args.waivers or waiver_path(ctx.scenario)
     waivers = load_waivers(waiver_file) if waiver_file else []
     writable_folder(args.output)  # the last input checked: it makes the folder
@@ -498,54 +510,58 @@ def finish(run_dir: Path, html: bool) -> tuple[Verdict, str | None]:
 
 
 def judge_dir(run_dir: Path, raw: dict[str, Any] | None = None) -> Verdict:
-    import json
+    """The verdict of a run folder from its files (golive.verdict.judge_dir)."""
+    from .verdict import judge_dir as judge_run_dir
 
-    from .config import Waiver
-    from .errors import HarnessError, InputError
-    from .results import ResultsError, read_outcomes, read_plan
-    from .verdict import UNJUDGED, Verdict, judge, policy_from
-
-    if raw is None:
-        try:
-            raw = json.loads((run_dir / "run.json").read_text("utf-8"))
-        except FileNotFoundError:
-            raise InputError(f"{run_dir}: not a golive run folder (no run.json)") from None
-        except ValueError as exc:
-            raise HarnessError(f"{run_dir / 'run.json'}: corrupt ({exc})") from None
-    assert raw is not None
-    try:
-        plan = read_plan(run_dir)
-        outcomes = read_outcomes(run_dir / "allure-results")
-    except ResultsError as exc:
-        return Verdict(UNJUDGED, EXIT_UNJUDGED, reasons=[str(exc)])
-    waivers = [Waiver.model_validate(w) for w in raw.get("waivers") or []]
-    # judged as of the run's reference time: a waiver valid when the run ran stays so
-    started = clock.parse(raw["started"]) if raw.get("started") else clock.now()
-    return judge(
-        plan,
-        outcomes,
-        policy_from(raw.get("policy")),
-        raw.get("pytest_exit"),
-        waivers,
-        today=started.date(),
-    )
+    return judge_run_dir(run_dir, raw)
 
 
-def merge(run_dirs: list[Path], reports_root: Path, html: bool) -> int:
+def verify(run_dir: Path, public_key: Path | None) -> int:
+    """``golive verify``: 1 when anything changed or a signature a configured key can check
+    does not hold; 0 otherwise, saying plainly whether that is proven."""
+    from . import integrity
+
+    result = integrity.check(run_dir, public_key)
+    print("\n".join(result.lines))
+    if not result.intact:
+        print("golive: CHANGED")
+        return EXIT_NO_GO
+    if result.proven:
+        print("golive: intact (signature valid)")
+    else:
+        print("golive: no change found, but not proven: no trusted signature")
+    return EXIT_GO
+
+
+def merge(run_dirs: list[Path], reports_root: Path, html: bool, key: Path | None = None) -> int:
     """One run folder from shards of the same scenario: plans joined, results copied,
-    judged and reported as if one run had done it all."""
+    judged and reported as if one run had done it all. Every shard must have finished
+    and verify (against ``key`` when one is configured)."""
     import json
 
+    from . import integrity
     from .errors import InputError
     from .files import write_atomic
     from .report import point_latest
+    from .verdict import run_finished
 
     infos = []
     for run_dir in run_dirs:
         try:
-            infos.append(json.loads((run_dir / "run.json").read_text("utf-8")))
+            info = json.loads((run_dir / "run.json").read_text("utf-8"))
         except (OSError, ValueError) as exc:
             raise InputError(f"{run_dir}: not a golive run folder ({exc})") from None
+        if not isinstance(info, dict):
+            raise InputError(f"{run_dir}: not a golive run folder (run.json is not an object)")
+        unfinished = run_finished(info)
+        if unfinished:
+            raise InputError(f"{run_dir}: refused: {unfinished}")
+        checked = integrity.check(run_dir, key)
+        if not checked.intact:
+            raise InputError(
+                f"{run_dir}: refused: the shard does not verify ({'; '.join(checked.lines)})"
+            )
+        infos.append(info)
     scenarios = {i["scenario"] for i in infos}
     if len(scenarios) != 1:
         raise InputError(f"cannot merge runs of different scenarios: {sorted(scenarios)}")

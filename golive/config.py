@@ -213,9 +213,21 @@ class Policy(Model):
     unchecked_blocks: bool = True
     # checklist IDs (fnmatch patterns like "MTP-*") that must have run in this run
     required: list[str] = []
+    # checks that must reach a pass or a fail (broken, not run and missing do not count)
     min_checks: Annotated[int, Field(ge=1)] = 1
     # check IDs allowed to change a production-tier system
     allow_mutating: list[str] = []
+
+    @model_validator(mode="after")
+    def _something_can_block(self) -> Policy:
+        # Nothing would ever keep such a run from GO, not even every system unreachable.
+        if not self.blocking_severities and not self.unchecked_blocks:
+            raise ValueError(
+                "no severity blocks (blocking_severities is empty) and unchecked_blocks is"
+                " false: nothing could keep a run from GO; name a blocking severity or leave"
+                " unchecked_blocks true"
+            )
+        return self
 
 
 class Waiver(Model):
@@ -226,6 +238,9 @@ class Waiver(Model):
     reason: Annotated[str, Field(min_length=1)]
     approved_by: str = ""  # a waiver nobody approved does not count
     expires: date
+    # what it accepts: a check that ran and failed (default), or, said explicitly, a check
+    # that could not conclude (broken, not run, no result); shown as such on the signoff
+    covers: Literal["failed", "not_checked"] = "failed"
 
 
 class Attestation(Model):

@@ -1,32 +1,60 @@
-"""Integrity of a finished run: a manifest of digests, an optional signature, approvals.
+"""Integrity of a finished run: a signed manifest of digests, an attestation, approvals.
 
 ``manifest.json`` lists the SHA-256 of every file of the run folder (results,
-attachments, report, signoff) except itself and the approvals log. With a key in
-``GOLIVE_SIGNING_KEY`` the manifest also carries an HMAC-SHA256 over its file list, so
-``golive verify`` can tell that the manifest itself was not rewritten. Each approval
-records the manifest's digest at the time it was given: verify says, per approval,
-whether the run changed since.
+attachments, report, signoff) except itself, the attestation and the approvals log. With
+an Ed25519 key in ``GOLIVE_SIGNING_KEY_FILE`` (golive/attest.py) the run signs the
+manifest, writes its public key as ``signing-key.pub`` and the verdict as an in-toto
+attestation in a DSSE envelope (``attestation.dsse.json``), and each approval is signed
+too.
+
+``golive verify`` proves a run only against a public key the reader trusts
+(``--public-key``, ``GOLIVE_PUBLIC_KEY_FILE``, or the signing key itself): with one, a
+missing or wrong signature is a failure. Without one it can say whether the files match
+the manifest, but never that the run is intact: whoever rewrites the files can rewrite
+an unsigned manifest too.
+
+An approval is refused unless the run finished, its files verify, and its results, judged
+again as ``golive gate`` does, give the verdict signoff.json states. Approvals of one run
+are serialised by a lock (``.approvals.lock`` in the run folder), so concurrent ones are
+each recorded once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
-import hmac
 import json
 import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from . import attest
 from .errors import InputError
 from .files import write_atomic
-from .signoff import APPROVALS, page, read_approvals, render_page
+from .signoff import APPROVALS, page, read_approvals, read_signoff, render_page
 
 MANIFEST = "manifest.json"
-KEY_VAR = "GOLIVE_SIGNING_KEY"
+KEY_VAR = attest.SIGNING_KEY_VAR
+LOCK = ".approvals.lock"
+MANIFEST_CONTEXT = "golive.manifest/1"
+APPROVAL_CONTEXT = "golive.approval/1"
 # signoff.html shows the approvals, so it is re-rendered after each; verify checks it
-# against what signoff.json (listed) and the approvals render instead.
-UNLISTED = {MANIFEST, APPROVALS, "signoff.html"}
+# against what signoff.json (listed) and the approvals render instead. The attestation
+# names the listed files, so it comes after them.
+UNLISTED = {MANIFEST, APPROVALS, "signoff.html", attest.ATTESTATION}
+
+
+@dataclass
+class Verification:
+    intact: bool  # nothing changed, and every signature a configured key can check holds
+    proven: bool  # the manifest's signature was checked against a trusted public key
+    lines: list[str] = field(default_factory=list)
 
 
 def _digest(path: Path) -> str:
@@ -50,34 +78,103 @@ def _canonical(files: dict[str, str]) -> bytes:
     return json.dumps(files, sort_keys=True, separators=(",", ":")).encode()
 
 
+@contextlib.contextmanager
+def locked(run_dir: Path, exclusive: bool = True) -> Iterator[None]:
+    """Hold the run folder's approvals lock; a folder that cannot be written (a read-only
+    artifact) is read without one, nothing can append to it either."""
+    try:
+        fd = os.open(run_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def write_manifest(run_dir: Path) -> dict[str, Any]:
+    """Write the manifest (signed when a signing key is configured) and the attestation."""
+    private = attest.signing_key()
+    if private is not None:
+        write_atomic(run_dir / attest.PUBLIC_KEY_FILE, attest.public_pem(private.public_key()))
+    else:
+        (run_dir / attest.PUBLIC_KEY_FILE).unlink(missing_ok=True)
     files = _files(run_dir)
     manifest: dict[str, Any] = {
         "algorithm": "sha256",
         "files": files,
         "digest": hashlib.sha256(_canonical(files)).hexdigest(),
     }
-    key = os.environ.get(KEY_VAR)
-    if key:
-        manifest["hmac_sha256"] = hmac.new(key.encode(), _canonical(files), "sha256").hexdigest()
+    if private is not None:
+        manifest["signature"] = attest.sign(private, MANIFEST_CONTEXT, files)
     write_atomic(run_dir / MANIFEST, json.dumps(manifest, indent=2))
+    doc = read_signoff(run_dir)
+    envelope = attest.envelope(attest.statement(files, doc), private)
+    write_atomic(run_dir / attest.ATTESTATION, json.dumps(envelope, indent=2))
     return manifest
 
 
 def read_manifest(run_dir: Path) -> dict[str, Any]:
+    """The manifest as golive writes it, or ``InputError`` saying what is wrong."""
+    path = run_dir / MANIFEST
     try:
-        manifest: dict[str, Any] = json.loads((run_dir / MANIFEST).read_text("utf-8"))
+        manifest = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
         raise InputError(f"{run_dir}: no {MANIFEST}: not a finished golive run") from None
-    except ValueError as exc:
-        raise InputError(f"{run_dir / MANIFEST}: corrupt ({exc})") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: corrupt ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise InputError(f"{path}: not a golive manifest (a JSON {type(manifest).__name__})")
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in files.items()
+    ):
+        raise InputError(f"{path}: not a golive manifest (files: expected names to digests)")
+    if not isinstance(manifest.get("digest"), str):
+        raise InputError(f"{path}: not a golive manifest (digest: expected a string)")
+    if "signature" in manifest and not isinstance(manifest["signature"], dict):
+        raise InputError(f"{path}: not a golive manifest (signature: expected an object)")
     return manifest
 
 
-def verify(run_dir: Path) -> tuple[bool, list[str]]:
-    """Whether the run is as it was written, and a line for each finding."""
+def _folder_key(run_dir: Path) -> Ed25519PublicKey | None:
+    path = run_dir / attest.PUBLIC_KEY_FILE
+    if not path.exists():
+        return None
+    return attest.load_public(path, str(path))
+
+
+def _body(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k not in ("signature", "state")}
+
+
+def checked_approvals(run_dir: Path) -> list[dict[str, Any]]:
+    """The approvals, each with ``state``: "valid" (signed by the run's key), "forged" (the
+    run is signed and this line is not, by its key) or "unsigned" (an unsigned run)."""
+    key = _folder_key(run_dir)
+    out = []
+    for record in read_approvals(run_dir):
+        if key is None:
+            state = "unsigned"
+        elif attest.valid(key, APPROVAL_CONTEXT, _body(record), record.get("signature")):
+            state = "valid"
+        else:
+            state = "forged"
+        out.append({**record, "state": state})
+    return out
+
+
+def check(run_dir: Path, public_key: Path | None = None) -> Verification:
+    """Whether the run is as it was written, proven by a signature where a key allows."""
+    with locked(run_dir, exclusive=False):
+        return _check(run_dir, attest.trusted_key(public_key))
+
+
+def _check(run_dir: Path, trusted: Ed25519PublicKey | None) -> Verification:
     manifest = read_manifest(run_dir)
-    recorded: dict[str, str] = manifest.get("files", {})
+    recorded: dict[str, str] = manifest["files"]
     current = _files(run_dir)
     lines = []
     for rel in sorted(set(recorded) | set(current)):
@@ -87,64 +184,161 @@ def verify(run_dir: Path) -> tuple[bool, list[str]]:
             lines.append(f"added: {rel}")
         elif recorded[rel] != current[rel]:
             lines.append(f"changed: {rel}")
-    signoff = run_dir / "signoff.json"
-    if signoff.exists() and "signoff.json" not in [ln.split(": ", 1)[-1] for ln in lines]:
-        expected = page(json.loads(signoff.read_text("utf-8")), read_approvals(run_dir))
+    doc = read_signoff(run_dir)
+    approvals = checked_approvals(run_dir)
+    if "signoff.json" not in [ln.split(": ", 1)[-1] for ln in lines]:
+        expected = page(doc, approvals)
         html_path = run_dir / "signoff.html"
         if not html_path.exists() or html_path.read_text("utf-8") != expected:
             lines.append("changed: signoff.html (differs from signoff.json and the approvals)")
     intact = not lines
-    if hashlib.sha256(_canonical(recorded)).hexdigest() != manifest.get("digest"):
+    if hashlib.sha256(_canonical(recorded)).hexdigest() != manifest["digest"]:
         intact = False
         lines.append("the manifest's digest does not match its file list")
-    key = os.environ.get(KEY_VAR)
-    if "hmac_sha256" in manifest:
-        if not key:
-            lines.append(f"signed, but {KEY_VAR} is not set: signature not checked")
-        elif not hmac.compare_digest(
-            hmac.new(key.encode(), _canonical(recorded), "sha256").hexdigest(),
-            manifest["hmac_sha256"],
-        ):
+
+    folder = _folder_key(run_dir)
+    signature = manifest.get("signature")
+    proven = False
+    if trusted is not None:
+        kid = attest.key_id(trusted)[:16]
+        if signature is None:
             intact = False
-            lines.append("signature does not match: the manifest was rewritten or the key differs")
+            lines.append(f"the manifest is not signed, but a public key is configured ({kid})")
+        elif not attest.valid(trusted, MANIFEST_CONTEXT, recorded, signature):
+            intact = False
+            lines.append(
+                f"signature does not match the configured public key {kid}: the manifest was"
+                " rewritten or signed by another key"
+            )
         else:
-            lines.append("signature valid")
-    elif key:
-        lines.append("the manifest is not signed")
-    for a in read_approvals(run_dir):
-        same = a.get("manifest_digest") == manifest.get("digest") and intact
+            proven = True
+            lines.append(f"signature valid (Ed25519, key {kid})")
+        if folder is not None and attest.key_id(folder) != attest.key_id(trusted):
+            intact = False
+            lines.append(f"{attest.PUBLIC_KEY_FILE} is not the configured public key")
+    elif signature is None:
         lines.append(
-            f"{a['action']} by {a['by']} at {a['at']}: "
-            + ("run unchanged since" if same else "the run changed since")
+            "not signed: integrity cannot be proven (whoever rewrites the files can rewrite"
+            f" the manifest; sign runs with {attest.SIGNING_KEY_VAR})"
         )
-    return intact, lines
+    elif folder is None or not attest.valid(folder, MANIFEST_CONTEXT, recorded, signature):
+        intact = False
+        lines.append(f"signature does not match {attest.PUBLIC_KEY_FILE}")
+    else:
+        lines.append(
+            f"signed by key {attest.key_id(folder)[:16]} ({attest.PUBLIC_KEY_FILE}), but no"
+            " public key is configured to trust: integrity cannot be proven (--public-key or"
+            f" {attest.PUBLIC_KEY_VAR})"
+        )
+    if "hmac_sha256" in manifest:
+        lines.append("carries an HMAC-SHA256, which golive no longer checks")
+
+    key = trusted or folder
+    att_path = run_dir / attest.ATTESTATION
+    if att_path.exists():
+        try:
+            envelope = json.loads(att_path.read_text("utf-8"))
+        except ValueError:
+            envelope = None
+        problems = attest.check_envelope(envelope, key if signature else None, recorded, doc)
+        if problems:
+            intact = False
+            lines += problems
+        elif signature is not None:
+            lines.append(f"attestation valid ({attest.PREDICATE_TYPE})")
+    elif signature is not None or trusted is not None:
+        intact = False
+        lines.append(f"missing: {attest.ATTESTATION}")
+
+    for n, a in enumerate(approvals, 1):
+        head = f"{a['action']} by {a['by']} at {a['at']}"
+        if a["state"] == "forged":
+            intact = False
+            lines.append(f"FORGED: {APPROVALS} line {n} ({head}): no valid signature")
+            continue
+        same = a.get("manifest_digest") == manifest["digest"] and intact
+        note = " (unsigned)" if a["state"] == "unsigned" else ""
+        lines.append(
+            f"{head}: " + ("run unchanged since" if same else "the run changed since") + note
+        )
+    return Verification(intact, proven and intact, lines)
 
 
-def approve(run_dir: Path, action: str, by: str, role: str, comment: str) -> dict[str, Any]:
-    """Append an approval (or rejection) and re-render the signoff. Approving anything but
-    GO or GO WITH WAIVERS, or a run that changed since it was written, is refused."""
-    intact, findings = verify(run_dir)
-    signoff = json.loads((run_dir / "signoff.json").read_text("utf-8"))
-    if action == "approved":
-        if not intact:
+def verify(run_dir: Path, public_key: Path | None = None) -> tuple[bool, list[str]]:
+    """Whether the run is as it was written, and a line for each finding."""
+    result = check(run_dir, public_key)
+    return result.intact, result.lines
+
+
+def approve(
+    run_dir: Path,
+    action: str,
+    by: str,
+    role: str,
+    comment: str,
+    public_key: Path | None = None,
+) -> dict[str, Any]:
+    """Append an approval (or rejection) and re-render the signoff. Approving is refused
+    unless the run finished, is intact, and its results judge as signoff.json says GO."""
+    from .verdict import judge_dir, run_finished
+
+    private = attest.signing_key()
+    with locked(run_dir):
+        result = _check(run_dir, attest.trusted_key(public_key))
+        doc = read_signoff(run_dir)
+        folder = _folder_key(run_dir)
+        if folder is not None and (
+            private is None or attest.key_id(private.public_key()) != attest.key_id(folder)
+        ):
             raise InputError(
-                f"{run_dir}: refused: the run changed since it was written ({'; '.join(findings)})"
+                f"{run_dir}: refused: the run is signed by key {attest.key_id(folder)[:16]};"
+                f" its approvals must be too ({attest.SIGNING_KEY_VAR} with that key)"
             )
-        if signoff["exit_code"] != 0:
-            raise InputError(
-                f"{run_dir}: refused: the verdict is {signoff['verdict']}"
-                f" ({'; '.join(signoff['reasons'][:3])})"
+        try:
+            raw = json.loads((run_dir / "run.json").read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{run_dir / 'run.json'}: cannot be read ({exc})") from None
+        if not isinstance(raw, dict):
+            raise InputError(f"{run_dir / 'run.json'}: not a golive run record")
+        verdict = judge_dir(run_dir, raw)
+        if action == "approved":
+            unfinished = run_finished(raw) or (
+                "the run has not finished" if "the run has not finished" in doc["reasons"] else None
             )
-    record = {
-        "action": action,
-        "by": by,
-        "role": role,
-        "comment": comment,
-        "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "verdict": signoff["verdict"],
-        "manifest_digest": read_manifest(run_dir)["digest"],
-    }
-    with (run_dir / APPROVALS).open("a", encoding="utf-8") as log:
-        log.write(json.dumps(record) + "\n")
-    render_page(run_dir)
+            if unfinished:
+                raise InputError(f"{run_dir}: refused: {unfinished}")
+            if not result.intact:
+                raise InputError(
+                    f"{run_dir}: refused: the run changed since it was written"
+                    f" ({'; '.join(result.lines)})"
+                )
+            if (verdict.decision, verdict.exit_code) != (doc["verdict"], doc["exit_code"]):
+                raise InputError(
+                    f"{run_dir}: refused: signoff.json says {doc['verdict']}, but its results"
+                    f" judge {verdict.decision} ({'; '.join(verdict.reasons[:3]) or 'no reason'})"
+                )
+            if verdict.exit_code != 0:
+                raise InputError(
+                    f"{run_dir}: refused: the verdict is {verdict.decision}"
+                    f" ({'; '.join(verdict.reasons[:3])})"
+                )
+        record: dict[str, Any] = {
+            "action": action,
+            "by": by,
+            "role": role,
+            "comment": comment,
+            "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "verdict": verdict.decision if action == "approved" else doc["verdict"],
+            "manifest_digest": read_manifest(run_dir)["digest"],
+        }
+        if private is not None:
+            record["signature"] = attest.sign(private, APPROVAL_CONTEXT, record)
+        line = (json.dumps(record) + "\n").encode()
+        fd = os.open(run_dir / APPROVALS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        render_page(run_dir, checked_approvals(run_dir))
     return record

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import html
 import json
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import InputError
 from .files import write_atomic
 from .verdict import GO, GO_WAIVED, Verdict
 
@@ -108,24 +110,108 @@ def changes(previous: dict[str, Any] | None, items: list[dict[str, Any]]) -> dic
 
 
 def previous_signoff(reports_root: Path, current: str, scenario: str) -> dict[str, Any] | None:
-    """The newest finished signoff of the same scenario before ``current``."""
+    """The newest finished signoff of the same scenario before ``current``. A folder whose
+    signoff.json cannot be read as one (truncated, a JSON list, items of the wrong shape)
+    is passed over with a warning on stderr: an old folder does not decide this run."""
     for folder in sorted((p for p in reports_root.iterdir() if p.is_dir()), reverse=True):
-        if folder.name >= current or folder.is_symlink():
+        if folder.name >= current or folder.is_symlink() or not (folder / "signoff.json").exists():
             continue
+        path = folder / "signoff.json"
         try:
-            doc: dict[str, Any] = json.loads((folder / "signoff.json").read_text("utf-8"))
-        except (OSError, ValueError):
+            doc = json.loads(path.read_text("utf-8"))
+            problem = _previous_problem(doc)
+        except (OSError, ValueError) as exc:
+            problem = f"corrupt ({exc})"
+        if problem:
+            print(f"golive: warning: {path}: {problem}; not compared", file=sys.stderr)
             continue
-        if doc.get("run", {}).get("scenario") == scenario and doc["run"].get("finished"):
-            return doc
+        if doc["run"].get("scenario") == scenario and doc["run"].get("finished"):
+            result: dict[str, Any] = doc
+            return result
+    return None
+
+
+def _previous_problem(doc: Any) -> str | None:
+    """What keeps an earlier signoff from being compared with (``changes``)."""
+    if not isinstance(doc, dict):
+        return f"not a golive signoff (a JSON {type(doc).__name__})"
+    if not isinstance(doc.get("run"), dict):
+        return "not a golive signoff (run: expected an object)"
+    items = doc.get("items", [])
+    if not isinstance(items, list) or not all(
+        isinstance(i, dict) and all(isinstance(i.get(k), str) for k in ("id", "subject", "status"))
+        for i in items
+    ):
+        return "not a golive signoff (items: expected items with id, subject and status)"
+    return None
+
+
+def read_signoff(run_dir: Path) -> dict[str, Any]:
+    """``signoff.json`` as written by golive, or ``InputError`` saying what is wrong."""
+    path = run_dir / "signoff.json"
+    try:
+        doc = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no signoff: not a finished golive run") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: corrupt ({exc})") from None
+    problem = _signoff_problem(doc)
+    if problem:
+        raise InputError(f"{path}: not a golive signoff ({problem})")
+    result: dict[str, Any] = doc
+    return result
+
+
+def _signoff_problem(doc: Any) -> str | None:
+    if not isinstance(doc, dict):
+        return f"a JSON {type(doc).__name__}, expected an object"
+    shapes = {
+        "verdict": str,
+        "exit_code": int,
+        "reasons": list,
+        "warnings": list,
+        "run": dict,
+        "counts": dict,
+        "changes": dict,
+        "items": list,
+    }
+    for key, kind in shapes.items():
+        if not isinstance(doc.get(key), kind):
+            return f"{key}: expected a JSON {kind.__name__}"
+    for n, item in enumerate(doc["items"]):
+        if not isinstance(item, dict) or not all(
+            isinstance(item.get(k), str) for k in ("id", "subject", "status", "severity")
+        ):
+            return f"items.{n}: expected an item with id, subject, status and severity"
+        if item["status"] not in STATUS_MARK:
+            return f"items.{n}.status: unknown status {item['status']!r}"
     return None
 
 
 def read_approvals(run_dir: Path) -> list[dict[str, Any]]:
+    """The approvals log, one JSON object a line; a line that is not one (truncated,
+    edited) is ``InputError`` naming the file and line."""
     path = run_dir / APPROVALS
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    out = []
+    for n, line in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if not isinstance(record, dict) or not all(
+            isinstance(record.get(k), str) for k in ("action", "by", "role", "at")
+        ):
+            raise InputError(
+                f"{path}:{n}: not an approval record (a truncated or edited line);"
+                " the approvals cannot be read"
+            )
+        record.setdefault("comment", "")
+        out.append(record)
+    return out
 
 
 def write(
@@ -142,10 +228,11 @@ def write(
     return doc
 
 
-def render_page(run_dir: Path) -> str:
-    """(Re)write signoff.html from signoff.json and the approvals; return the page."""
-    doc = json.loads((run_dir / "signoff.json").read_text("utf-8"))
-    text = page(doc, read_approvals(run_dir))
+def render_page(run_dir: Path, approvals: list[dict[str, Any]] | None = None) -> str:
+    """(Re)write signoff.html from signoff.json and the approvals (as checked by
+    golive.integrity: each may carry ``state`` "forged"); return the page."""
+    doc = read_signoff(run_dir)
+    text = page(doc, read_approvals(run_dir) if approvals is None else approvals)
     write_atomic(run_dir / "signoff.html", text)
     return text
 
@@ -157,7 +244,12 @@ def _why(doc: dict[str, Any]) -> list[str]:
 
 
 def _status(item: dict[str, Any]) -> str:
-    return "WAIVED" if item["waiver"] else STATUS_MARK[item["status"]]
+    waiver = item.get("waiver")
+    if not waiver:
+        return STATUS_MARK[item["status"]]
+    if waiver.get("covers") == "not_checked":
+        return f"WAIVED: NOT CHECKED ({STATUS_MARK[item['status']]})"
+    return "WAIVED"
 
 
 def _change_lines(doc: dict[str, Any]) -> list[str]:
@@ -210,7 +302,7 @@ table{border-collapse:collapse;width:100%;margin:8px 0 16px;page-break-inside:au
 th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f2f2f2} tr{page-break-inside:avoid}
 .passed{color:#0a7c2f;font-weight:600} .failed,.broken,.missing{color:#b3261e;font-weight:600}
-.skipped{color:#8a6d00;font-weight:600}
+.skipped{color:#8a6d00;font-weight:600} .forged{color:#b3261e;text-decoration:line-through}
 @page{size:A4;margin:12mm} @media print{body{margin:0;font-size:11px} a{color:inherit}}
 """
 
@@ -257,7 +349,12 @@ def page(doc: dict[str, Any], approvals: list[dict[str, Any]]) -> str:
             f"</thead><tbody>{''.join(rows)}</tbody></table>"
         )
     listed = "".join(
-        f"<li>{e(a['action'])} by {e(a['by'])} ({e(a['role'])}) at {e(a['at'])}"
+        (
+            '<li class="forged">FORGED, not an approval (no valid signature): '
+            if a.get("state") == "forged"
+            else "<li>"
+        )
+        + f"{e(a['action'])} by {e(a['by'])} ({e(a['role'])}) at {e(a['at'])}"
         f"{': ' + e(a['comment']) if a['comment'] else ''}</li>"
         for a in approvals
     )

@@ -6,24 +6,31 @@ Rules, in order:
    corrupt, results exist that the plan does not know (left over from another run), or
    pytest itself stopped (interrupted, internal error, usage error).
 2. NO-GO (exit 1) when any of these holds:
-   - zero items planned, or fewer executed than ``policy.min_checks`` (all skipped is zero);
+   - zero items planned, or fewer concluded (passed or failed) than ``policy.min_checks``:
+     broken, not run and missing items are not checks that concluded;
    - a ``policy.required`` ID did not run;
    - an item failed whose severity is in ``policy.blocking_severities``;
    - an item broke, was not run or has no result (whatever its severity, unless
      ``policy.unchecked_blocks`` is false: then by severity, like a failure);
    and no valid waiver covers it. A waiver is valid when it is approved and not expired;
-   an invalid one is listed as a warning and changes nothing.
+   an invalid one is listed as a warning and changes nothing. A waiver covers a failure
+   only; an item that could not conclude (broken, not run, missing) only when the waiver
+   says ``covers: not_checked``, and it is shown as waived *not checked*.
 3. Otherwise GO (exit 0), "GO WITH WAIVERS" when a waiver was applied. Non-blocking
    failures are listed as warnings; nothing is hidden.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
 
 from .config import Policy, Waiver
 from .results import Outcome, Planned
@@ -71,8 +78,19 @@ def waiver_problem(waiver: Waiver, today: date) -> str | None:
     return None
 
 
-def _covering(item: Planned, waivers: list[Waiver]) -> Waiver | None:
-    return next((w for w in waivers if w.id == item.id and w.subject in (None, item.subject)), None)
+def _covering(item: Planned, status: str, waivers: list[Waiver]) -> Waiver | None:
+    """The waiver that accepts this item's status: a failure, or (``covers: not_checked``)
+    an item that could not conclude. A passed item needs none."""
+    wanted = {"failed": "failed", "broken": "not_checked", "skipped": "not_checked"}
+    covers = wanted.get(status, "not_checked" if status == "missing" else None)
+    return next(
+        (
+            w
+            for w in waivers
+            if w.id == item.id and w.subject in (None, item.subject) and w.covers == covers
+        ),
+        None,
+    )
 
 
 def judge(
@@ -108,7 +126,7 @@ def judge(
         blocks = status != "passed" and (
             severe or (status in UNCHECKED and policy.unchecked_blocks)
         )
-        waiver = _covering(planned, valid) if status != "passed" else None
+        waiver = _covering(planned, status, valid)
         items.append(
             ItemVerdict(planned, status, reason, category, blocks and waiver is None, waiver)
         )
@@ -125,14 +143,15 @@ def judge(
         verdict.decision, verdict.exit_code = UNJUDGED, 2
         return verdict
 
-    executed = [i for i in items if i.status in ("passed", "failed", "broken")]
+    concluded = [i for i in items if i.status in ("passed", "failed")]
     if not plan:
         verdict.reasons.append("zero checks were planned")
-    elif len(executed) < policy.min_checks:
+    elif len(concluded) < policy.min_checks:
         verdict.reasons.append(
-            f"{len(executed)} checks ran; the policy needs at least {policy.min_checks}"
+            f"{len(concluded)} checks concluded (passed or failed); the policy needs at least"
+            f" {policy.min_checks}"
         )
-    ran_ids = {i.item.id for i in executed}
+    ran_ids = {i.item.id for i in concluded}
     for pattern in policy.required:
         if not any(fnmatchcase(i, pattern) for i in ran_ids):
             verdict.reasons.append(f"required {pattern} did not run")
@@ -143,8 +162,9 @@ def judge(
             verdict.reasons.append(f"{i.label}: no result" if i.status == "missing" else what)
         elif i.waiver is not None:
             used.add(id(i.waiver))
+            as_what = " as not checked" if i.waiver.covers == "not_checked" else ""
             warnings.append(
-                f"{what} -- waived by {i.waiver.approved_by} until"
+                f"{what} -- waived{as_what} by {i.waiver.approved_by} until"
                 f" {i.waiver.expires.isoformat()}: {i.waiver.reason}"
             )
         elif i.status != "passed":
@@ -163,3 +183,50 @@ def judge(
 
 def policy_from(raw: dict[str, Any] | None) -> Policy:
     return Policy.model_validate(raw or {})
+
+
+def run_finished(raw: dict[str, Any]) -> str | None:
+    """Why run.json says the run did not finish, or None when it did."""
+    if raw.get("pytest_exit") is None or not raw.get("finished"):
+        return "the run did not finish (run.json has no pytest exit or no finish time)"
+    return None
+
+
+def judge_dir(run_dir: Path, raw: dict[str, Any] | None = None) -> Verdict:
+    """Judge a run folder from its files (run.json, plan.json, allure-results), as the
+    gate does. A run that did not finish cannot be judged, whatever its results say."""
+    from . import clock
+    from .errors import InputError
+    from .results import ResultsError, read_outcomes, read_plan
+
+    if raw is None:
+        path = run_dir / "run.json"
+        try:
+            raw = json.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            raise InputError(f"{run_dir}: not a golive run folder (no run.json)") from None
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{path}: corrupt ({exc})") from None
+        if not isinstance(raw, dict):
+            raise InputError(f"{path}: not a golive run record (expected a JSON object)")
+    reasons = []
+    unfinished = run_finished(raw)
+    if unfinished:
+        reasons.append(unfinished)
+    try:
+        plan = read_plan(run_dir)
+        outcomes = read_outcomes(run_dir / "allure-results")
+        waivers = [Waiver.model_validate(w) for w in raw.get("waivers") or []]
+        policy = policy_from(raw.get("policy"))
+        # judged as of the run's reference time: a waiver valid when the run ran stays so
+        started = clock.parse(raw["started"]) if raw.get("started") else clock.now()
+    except ResultsError as exc:
+        return Verdict(UNJUDGED, 2, reasons=[*reasons, str(exc)])
+    except (ValidationError, ValueError, TypeError) as exc:
+        first = str(exc).splitlines()[0]
+        return Verdict(UNJUDGED, 2, reasons=[*reasons, f"{run_dir / 'run.json'}: {first}"])
+    verdict = judge(plan, outcomes, policy, raw.get("pytest_exit"), waivers, today=started.date())
+    if reasons:
+        verdict.reasons[:0] = reasons
+        verdict.decision, verdict.exit_code = UNJUDGED, 2
+    return verdict

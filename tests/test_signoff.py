@@ -168,12 +168,19 @@ def test_approving_a_no_go_is_refused_with_the_reason(
     assert "rejected by Jane" in (run_dir / "signoff.html").read_text()
 
 
-def test_a_signed_manifest_detects_a_rewritten_manifest(
+def test_a_signed_run_detects_a_rewritten_manifest(
     golive_cli: Callable[..., Run], tmp_path: Path
 ) -> None:
-    env = golive_env(GOLIVE_SIGNING_KEY="k3y-for-tests")
+    from tests.adversarial.runs import keypair
+
+    private, public = keypair(tmp_path)
+    env = golive_env(GOLIVE_SIGNING_KEY_FILE=str(private))
     run = golive_cli("run", "--no-html", "--tags", "MTP-05", env=env)
-    assert "signature valid" in golive_cli("verify", str(run.run_dir), env=env).stdout
+    assert run.code == 0, run.stdout + run.stderr
+    reader = golive_env(GOLIVE_PUBLIC_KEY_FILE=str(public))  # the reader has the public key only
+    verified = golive_cli("verify", str(run.run_dir), env=reader)
+    assert verified.code == 0 and "golive: intact (signature valid)" in verified.stdout
+    assert "attestation valid (https://in-toto.io/attestation/test-result/v0.1)" in verified.stdout
     (run.run_dir / "junit.xml").write_text("<testsuites/>")
     # rewrite the manifest to match the edit, as someone without the key would
     manifest = json.loads((run.run_dir / "manifest.json").read_text())
@@ -183,9 +190,9 @@ def test_a_signed_manifest_detects_a_rewritten_manifest(
     canonical = json.dumps(manifest["files"], sort_keys=True, separators=(",", ":")).encode()
     manifest["digest"] = hashlib.sha256(canonical).hexdigest()
     (run.run_dir / "manifest.json").write_text(json.dumps(manifest))
-    checked = golive_cli("verify", str(run.run_dir), env=env)
+    checked = golive_cli("verify", str(run.run_dir), env=reader)
     assert checked.code == 1
-    assert "signature does not match" in checked.stdout
+    assert "signature does not match the configured public key" in checked.stdout
 
 
 def test_the_signoff_page_in_a_real_browser(finished: Path, tmp_path: Path) -> None:
@@ -239,7 +246,7 @@ def test_verdict_rules() -> None:
     required = judge([minor, blocker], results, Policy(required=["B-*"]), today=TODAY)
     assert required.reasons == ["required B-* did not run"]
     too_few = judge([minor, blocker], results, Policy(min_checks=3), today=TODAY)
-    assert too_few.reasons == ["2 checks ran; the policy needs at least 3"]
+    assert too_few.reasons == ["2 checks concluded (passed or failed); the policy needs at least 3"]
     waiver = Waiver(
         id="A-2", reason="r", approved_by="x", expires=TODAY
     )  # valid through its last day

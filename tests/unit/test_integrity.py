@@ -1,42 +1,50 @@
-"""Integrity of a finished run (golive/integrity.py): the manifest, its HMAC signature
-(GOLIVE_SIGNING_KEY), verify, and approvals, on run folders written under tmp_path."""
+"""Integrity of a finished run (golive/integrity.py): the manifest, its Ed25519
+signature (GOLIVE_SIGNING_KEY_FILE), verify, and approvals, on run folders written under
+tmp_path. The adversarial cases are in tests/adversarial."""
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from golive.config import Policy
+from golive.attest import (
+    ATTESTATION,
+    LEGACY_HMAC_VAR,
+    PUBLIC_KEY_FILE,
+    PUBLIC_KEY_VAR,
+    SIGNING_KEY_VAR,
+)
 from golive.errors import InputError
-from golive.integrity import KEY_VAR, MANIFEST, approve, read_manifest, verify, write_manifest
-from golive.signoff import RunInfo, write
-from golive.verdict import judge
+from golive.integrity import MANIFEST, approve, check, read_manifest, verify
+from tests.adversarial.runs import keypair, make_run
 
-from .conftest import TODAY, outcomes, planned
-
-ITEM = planned("MTP-01")
+UNSIGNED = (
+    "not signed: integrity cannot be proven (whoever rewrites the files can rewrite"
+    f" the manifest; sign runs with {SIGNING_KEY_VAR})"
+)
 
 
 @pytest.fixture(autouse=True)
-def no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever the caller's environment holds, each test sets the key itself."""
-    monkeypatch.delenv(KEY_VAR, raising=False)
+    for var in (SIGNING_KEY_VAR, PUBLIC_KEY_VAR, LEGACY_HMAC_VAR):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def signing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    private, public = keypair(tmp_path)
+    monkeypatch.setenv(SIGNING_KEY_VAR, str(private))
+    return private, public
 
 
 def run_folder(root: Path, status: str = "passed") -> Path:
-    run = root / "run"
-    (run / "allure-results").mkdir(parents=True)
-    (run / "allure-results" / "u1-result.json").write_text('{"status": "passed"}')
-    (run / "run.json").write_text("{}")
+    run = make_run(root, statuses={"MTP-05": status})
     (run / ".latest-tmp").write_text("hidden files are not listed")
-    verdict = judge([ITEM], outcomes((ITEM, status)), Policy(), today=TODAY)
-    write(run, RunInfo.from_json({"run_id": "r1", "scenario": "s.yaml"}), verdict, {})
-    write_manifest(run)
     return run
 
 
@@ -44,7 +52,9 @@ def test_manifest_lists_every_file_but_itself_the_approvals_and_the_page(tmp_pat
     run = run_folder(tmp_path)
     manifest = read_manifest(run)
     assert sorted(manifest["files"]) == [
-        "allure-results/u1-result.json",
+        next(f for f in manifest["files"] if f.startswith("allure-results/")),
+        "allurerc.mjs",
+        "plan.json",
         "run.json",
         "signoff.json",
         "signoff.md",
@@ -53,11 +63,12 @@ def test_manifest_lists_every_file_but_itself_the_approvals_and_the_page(tmp_pat
     assert manifest["files"]["run.json"] == hashlib.sha256(data).hexdigest()
     canonical = json.dumps(manifest["files"], sort_keys=True, separators=(",", ":")).encode()
     assert manifest["digest"] == hashlib.sha256(canonical).hexdigest()
-    assert "hmac_sha256" not in manifest
+    assert "signature" not in manifest and not (run / PUBLIC_KEY_FILE).exists()
 
 
-def test_untouched_run_verifies(tmp_path: Path) -> None:
-    assert verify(run_folder(tmp_path)) == (True, [])
+def test_untouched_unsigned_run_verifies_but_is_not_proven(tmp_path: Path) -> None:
+    result = check(run_folder(tmp_path))
+    assert (result.intact, result.proven, result.lines) == (True, False, [UNSIGNED])
 
 
 @pytest.mark.parametrize(
@@ -65,8 +76,8 @@ def test_untouched_run_verifies(tmp_path: Path) -> None:
     [
         (lambda run: (run / "run.json").write_text('{"x": 1}'), "changed: run.json"),
         (
-            lambda run: (run / "allure-results" / "u1-result.json").unlink(),
-            "missing: allure-results/u1-result.json",
+            lambda run: next((run / "allure-results").iterdir()).unlink(),
+            "missing: allure-results/",
         ),
         (
             lambda run: (run / "allure-results" / "u2-result.json").write_text("{}"),
@@ -83,7 +94,7 @@ def test_verify_detects_every_kind_of_change(
     change(run)
     intact, lines = verify(run)
     assert intact is False
-    assert lines == [finding]
+    assert lines[0].startswith(finding)
 
 
 def test_verify_detects_an_edited_html_page(tmp_path: Path) -> None:
@@ -94,10 +105,10 @@ def test_verify_detects_an_edited_html_page(tmp_path: Path) -> None:
     page.write_text(text.replace("<h1>GO</h1>", "<h1>GO!</h1>"))
     intact, lines = verify(run)
     assert not intact
-    assert lines == ["changed: signoff.html (differs from signoff.json and the approvals)"]
+    assert lines[0] == "changed: signoff.html (differs from signoff.json and the approvals)"
 
 
-def test_verify_detects_a_rewritten_file_list(tmp_path: Path) -> None:
+def test_verify_detects_a_file_list_rewritten_without_its_digest(tmp_path: Path) -> None:
     run = run_folder(tmp_path)
     manifest = read_manifest(run)
     (run / "run.json").write_text("forged")
@@ -105,62 +116,19 @@ def test_verify_detects_a_rewritten_file_list(tmp_path: Path) -> None:
     (run / MANIFEST).write_text(json.dumps(manifest))
     intact, lines = verify(run)
     assert not intact
-    assert lines == ["the manifest's digest does not match its file list"]
+    assert "the manifest's digest does not match its file list" in lines
 
 
-def test_signed_manifest_verifies_with_the_same_key(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(KEY_VAR, "unit-signing-key")
+def test_signed_run_verifies_with_its_key(tmp_path: Path, signing: tuple[Path, Path]) -> None:
     run = run_folder(tmp_path)
     manifest = read_manifest(run)
-    canonical = json.dumps(manifest["files"], sort_keys=True, separators=(",", ":")).encode()
-    expected = hmac.new(b"unit-signing-key", canonical, "sha256").hexdigest()
-    assert manifest["hmac_sha256"] == expected
-    assert verify(run) == (True, ["signature valid"])
-
-
-def test_a_manifest_rewritten_without_the_key_fails_the_signature(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(KEY_VAR, "unit-signing-key")
-    run = run_folder(tmp_path)
-    (run / "run.json").write_text("forged")
-    monkeypatch.delenv(KEY_VAR)
-    write_manifest(run)  # consistent digest, but no key: no valid signature
-    manifest = read_manifest(run)
-    manifest["hmac_sha256"] = "0" * 64
-    (run / MANIFEST).write_text(json.dumps(manifest))
-    monkeypatch.setenv(KEY_VAR, "unit-signing-key")
-    intact, lines = verify(run)
-    assert not intact
-    assert lines == ["signature does not match: the manifest was rewritten or the key differs"]
-
-
-def test_a_different_key_fails_the_signature(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(KEY_VAR, "key-one")
-    run = run_folder(tmp_path)
-    monkeypatch.setenv(KEY_VAR, "key-two")
-    assert verify(run)[0] is False
-
-
-def test_signature_not_checked_without_the_key(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(KEY_VAR, "unit-signing-key")
-    run = run_folder(tmp_path)
-    monkeypatch.delenv(KEY_VAR)
-    assert verify(run) == (True, [f"signed, but {KEY_VAR} is not set: signature not checked"])
-
-
-def test_unsigned_manifest_is_reported_when_a_key_is_set(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    run = run_folder(tmp_path)
-    monkeypatch.setenv(KEY_VAR, "unit-signing-key")
-    assert verify(run)[1] == ["the manifest is not signed"]
+    assert manifest["signature"]["algorithm"] == "ed25519"
+    assert (run / PUBLIC_KEY_FILE).read_bytes() == signing[1].read_bytes()
+    result = check(run)
+    assert result.intact and result.proven
+    assert result.lines[0].startswith("signature valid (Ed25519, key ")
+    assert result.lines[1].startswith("attestation valid")
+    assert (run / ATTESTATION).exists()
 
 
 def test_no_or_corrupt_manifest_is_input_error(tmp_path: Path) -> None:
@@ -179,7 +147,7 @@ def test_approval_records_the_digest_and_shows_on_the_page(tmp_path: Path) -> No
     assert "approved by Ann (release manager)" in (run / "signoff.html").read_text()
     intact, lines = verify(run)  # the page was re-rendered: still intact
     assert intact
-    assert lines == [f"approved by Ann at {record['at']}: run unchanged since"]
+    assert lines == [UNSIGNED, f"approved by Ann at {record['at']}: run unchanged since (unsigned)"]
 
 
 def test_approval_is_marked_stale_once_the_run_changes(tmp_path: Path) -> None:
@@ -189,7 +157,7 @@ def test_approval_is_marked_stale_once_the_run_changes(tmp_path: Path) -> None:
     intact, lines = verify(run)
     assert not intact
     assert lines[0] == "changed: run.json"
-    assert lines[-1].endswith(": the run changed since")
+    assert lines[-1].endswith(": the run changed since (unsigned)")
 
 
 def test_approving_a_no_go_is_refused_but_rejecting_is_recorded(tmp_path: Path) -> None:
@@ -197,7 +165,7 @@ def test_approving_a_no_go_is_refused_but_rejecting_is_recorded(tmp_path: Path) 
     with pytest.raises(InputError, match="refused: the verdict is NO-GO"):
         approve(run, "approved", "Ann", "release manager", "")
     assert not (run / "approvals.jsonl").exists()
-    record = approve(run, "rejected", "Ann", "release manager", "fix MTP-01")
+    record = approve(run, "rejected", "Ann", "release manager", "fix MTP-05")
     assert record["verdict"] == "NO-GO"
     assert len((run / "approvals.jsonl").read_text().splitlines()) == 1
 

@@ -31,7 +31,8 @@ def shard(
     faults: list[str] | None = None,
     started: str = "2027-03-15T10:00:00Z",
 ) -> Path:
-    """A finished run folder that planned and ran the items of ``results`` (id: status)."""
+    """A finished run folder that planned and ran the items of ``results`` (id: status),
+    with its signoff and manifest."""
     run = root / name
     (run / "allure-results").mkdir(parents=True)
     info: dict[str, Any] = {
@@ -70,6 +71,7 @@ def shard(
         raw = allure_result(id, p["subject"] or "-", status, message, uuid=f"{name}-{id}")
         (run / "allure-results" / f"{name}-{id}-result.json").write_text(json.dumps(raw))
     (run / "plan.json").write_text(json.dumps({"items": items}))
+    cli.finish(run, html=False)  # its signoff and manifest, as the shard's run wrote them
     return run
 
 

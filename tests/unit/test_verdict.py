@@ -103,18 +103,19 @@ def test_all_skipped_counts_as_zero_executed() -> None:
     policy = Policy(unchecked_blocks=False)
     v = judge([C, D], outcomes((C, "skipped"), (D, "skipped")), policy, today=TODAY)
     assert v.decision == NO_GO
-    assert v.reasons == ["0 checks ran; the policy needs at least 1"]
+    assert v.reasons == ["0 checks concluded (passed or failed); the policy needs at least 1"]
 
 
-def test_min_checks_counts_passed_failed_and_broken_only() -> None:
+def test_min_checks_counts_passed_and_failed_only() -> None:
     policy = Policy(min_checks=3, unchecked_blocks=False)
     plan = [A, C, D]
-    three = outcomes((A, "passed"), (C, "failed"), (D, "broken"))
+    three = outcomes((A, "passed"), (C, "failed"), (D, "failed"))
     assert judge(plan, three, policy, today=TODAY).decision == GO
-    two = outcomes((A, "passed"), (C, "failed"), (D, "skipped"))
-    v = judge(plan, two, policy, today=TODAY)
-    assert v.decision == NO_GO
-    assert v.reasons == ["2 checks ran; the policy needs at least 3"]
+    for status in ("broken", "skipped"):
+        two = outcomes((A, "passed"), (C, "failed"), (D, status))
+        v = judge(plan, two, policy, today=TODAY)
+        assert v.decision == NO_GO
+        assert v.reasons == ["2 checks concluded (passed or failed); the policy needs at least 3"]
 
 
 def test_required_pattern_must_have_run() -> None:
@@ -187,16 +188,21 @@ def test_waiver_for_one_subject_does_not_cover_another() -> None:
 
 def test_waiver_without_subject_covers_every_subject() -> None:
     one, two = planned("MTP-06", "TP-1001"), planned("MTP-06", "TP-1003")
-    found = outcomes((one, "failed"), (two, "broken"))
+    found = outcomes((one, "failed"), (two, "failed"))
     v = judge([one, two], found, Policy(), waivers=[waiver("MTP-06")], today=TODAY)
     assert v.decision == GO_WAIVED
     assert v.counts["waived"] == 2
 
 
-def test_waiver_also_covers_a_missing_result() -> None:
-    v = judge([A, B], outcomes((B, "passed")), Policy(), waivers=[waiver("MTP-01")], today=TODAY)
+def test_a_waiver_covers_a_missing_result_only_when_it_says_not_checked() -> None:
+    found = outcomes((B, "passed"))
+    v = judge([A, B], found, Policy(), waivers=[waiver("MTP-01")], today=TODAY)
+    assert v.decision == NO_GO and v.items[0].waiver is None
+    unchecked = waiver("MTP-01").model_copy(update={"covers": "not_checked"})
+    v = judge([A, B], found, Policy(), waivers=[unchecked], today=TODAY)
     assert v.decision == GO_WAIVED
     assert v.items[0].status == "missing"
+    assert "waived as not checked by" in v.warnings[0]
 
 
 def test_waiver_on_a_passing_item_is_reported_unused() -> None:
@@ -255,7 +261,7 @@ def test_waiver_does_not_make_up_for_required_or_min_checks() -> None:
     policy = Policy(min_checks=2)
     v = judge([A], outcomes((A, "failed")), policy, waivers=[waiver()], today=TODAY)
     assert v.decision == NO_GO
-    assert v.reasons == ["1 checks ran; the policy needs at least 2"]
+    assert v.reasons == ["1 checks concluded (passed or failed); the policy needs at least 2"]
 
 
 def test_policy_from_defaults_and_validation() -> None:
