@@ -329,7 +329,97 @@ def preset(ctx: RunContext) -> object:
     return Preset()
 
 
+# What may follow `golive run --`: options that change how pytest reports or how the
+# browser shows, never what is selected, which scenario runs or where results go (the
+# plan is what --scenario and --tags select). Stopping early (-x, --maxfail) is allowed:
+# a planned item left without a result is "missing", so the run cannot be GO.
+PASS_FLAGS = frozenset(
+    [
+        "-v",
+        "-vv",
+        "-vvv",
+        "--verbose",
+        "-q",
+        "-qq",
+        "--quiet",
+        "-s",
+        "-l",
+        "--showlocals",
+        "-x",
+        "--exitfirst",
+        "--headed",
+        "--full-page-screenshot",
+        "--no-header",
+        "--no-summary",
+        "--strict-markers",
+    ]
+)
+PASS_VALUED = frozenset(
+    [
+        "--tb",
+        "--slowmo",
+        "--tracing",
+        "--video",
+        "--screenshot",
+        "--durations",
+        "--durations-min",
+        "--color",
+        "--maxfail",
+        "--capture",
+        "--log-level",
+        "--log-cli-level",
+        "--show-capture",
+        "-r",
+    ]
+)
+PASSED_THROUGH = "-v, -q, -s, -l, -x, -r..., --tb, --headed, --slowmo, --tracing, --video, ..."
+
+
+def refused_pytest_args(tokens: list[str]) -> str | None:
+    """The first argument for pytest that golive does not pass through, or None."""
+    rest = iter(tokens)
+    for token in rest:
+        name = token.split("=", 1)[0] if token.startswith("--") else token
+        if name in PASS_FLAGS and "=" not in token:
+            continue
+        if name in PASS_VALUED:
+            if "=" not in token:
+                value = next(rest, None)
+                if value is None or value.startswith("-"):
+                    return token  # no value: pytest would take the next option as it
+            continue
+        if token.startswith("-r") and len(token) > 2 and token[2:].isalpha():
+            continue  # -ra, -rfE: which outcomes the summary lists
+        return token
+    return None
+
+
+def check_pytest_args(pytest_args: list[str]) -> str | None:
+    """Why the run is refused before it starts, or None: an argument after ``--`` or in
+    ``PYTEST_ADDOPTS`` that could narrow the plan, change the scenario or move the results."""
+    import shlex
+
+    for origin, tokens in (
+        ("after --", pytest_args),
+        ("in PYTEST_ADDOPTS", shlex.split(os.environ.get("PYTEST_ADDOPTS", ""))),
+    ):
+        bad = refused_pytest_args(tokens)
+        if bad is not None:
+            return (
+                f"refused pytest argument {bad!r} {origin}: only options that change how"
+                " results are shown pass through; what is checked is what --scenario and"
+                f" --tags select (allowed: {PASSED_THROUGH}; README, PYTEST_ARGS)"
+            )
+    if os.environ.get("PYTEST_PLUGINS"):
+        return "refused: PYTEST_PLUGINS is set; plugins could change what is checked"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
+    refusal = check_pytest_args(args.pytest_args)
+    if refusal:
+        print(f"golive: {refusal}", file=sys.stderr)
+        return EXIT_UNJUDGED
     SIGNALS.install()
     try:
         with scratch():

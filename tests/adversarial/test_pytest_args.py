@@ -1,0 +1,103 @@
+"""Issue 17, family A, "Pytest arguments shrink the plan": nothing after ``--`` (or in
+PYTEST_ADDOPTS) may narrow the selection, change the scenario or move the results. Each
+is refused (exit 2) before anything is loaded or started: no run folder is made."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from golive.cli import check_pytest_args
+from tests.conftest import Run
+
+Golive = Callable[..., tuple[int, str, str]]
+
+REFUSED = {
+    "-k": ["-k", "not TP-1003"],
+    "-k=": ["-k=not TP-1003"],
+    "-m": ["-m", "not blocker"],
+    "--deselect": ["--deselect", "features/test_checklists.py::test_x[TP-1003]"],
+    "--ignore": ["--ignore=features/partner_go_live"],
+    "--ignore-glob": ["--ignore-glob=*move*"],
+    "node id": ["features/test_checklists.py::test_mtp_06"],
+    "path": ["features/partner_go_live"],
+    "--scenario": ["--scenario=scenarios/test.yaml"],
+    "--scenario space": ["--scenario", "scenarios/test.yaml"],
+    "--alluredir": ["--alluredir=/tmp/elsewhere"],
+    "--junitxml": ["--junitxml=/tmp/j.xml"],
+    "--golive-run-dir": ["--golive-run-dir=/tmp/r"],
+    "--sandbox-fault": ["--sandbox-fault=buyers-empty"],
+    "-p": ["-p", "no:golive"],
+    "-pno": ["-pno:allure_pytest_bdd"],
+    "--rootdir": ["--rootdir=/tmp"],
+    "-c": ["-c", "/tmp/pytest.ini"],
+    "--confcutdir": ["--confcutdir=/tmp"],
+    "--lf": ["--lf"],
+    "--ff": ["--ff"],
+    "--sw": ["--sw"],
+    "--stepwise-skip": ["--stepwise-skip"],
+    "-o": ["-o", "addopts=-k x"],
+    "--override-ini": ["--override-ini=python_files=x"],
+    "--co": ["--co"],
+    "--pyargs": ["--pyargs", "golive"],
+    "-n": ["-n", "8"],
+    "--base-url": ["--base-url=http://evil"],
+    "--output": ["--output=/tmp/x"],
+    "value eats an option": ["--slowmo", "-k", "x"],
+    "value missing": ["--tb"],
+    "combined short flags": ["-xk", "x"],
+}
+
+
+@pytest.mark.parametrize("args", REFUSED.values(), ids=REFUSED.keys())
+def test_a_narrowing_pytest_argument_is_refused_before_anything_runs(
+    tmp_path: Path, golive: Golive, args: list[str]
+) -> None:
+    out = tmp_path / "reports"
+    code, _, err = golive("run", "--output", str(out), "--tags", "MTP-06", "--", *args)
+    assert code == 2
+    assert err.startswith("golive: refused pytest argument") and "after --" in err
+    assert not out.exists()
+
+
+def test_pytest_addopts_is_checked_like_the_arguments(
+    tmp_path: Path, golive: Golive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-k 'not TP-1003'")
+    code, _, err = golive("run", "--output", str(tmp_path / "r"), "--tags", "MTP-06")
+    assert code == 2 and "'-k' in PYTEST_ADDOPTS" in err
+
+
+def test_pytest_plugins_from_the_environment_are_refused(
+    golive: Golive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTEST_PLUGINS", "evil_plugin")
+    code, _, err = golive("run", "--tags", "MTP-06")
+    assert code == 2 and "PYTEST_PLUGINS" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--headed", "--slowmo", "100"],
+        ["-v", "-ra", "--tb=long", "-l"],
+        ["-x", "--maxfail=2", "-s"],
+        ["--tracing=on", "--video", "retain-on-failure", "--screenshot=only-on-failure"],
+    ],
+    ids=["browser", "reporting", "stop early", "artifacts"],
+)
+def test_options_that_only_change_how_results_show_pass_through(
+    args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
+    monkeypatch.delenv("PYTEST_PLUGINS", raising=False)
+    assert check_pytest_args(args) is None
+
+
+def test_a_run_with_allowed_arguments_is_judged_as_usual(golive_cli: Callable[..., Run]) -> None:
+    run = golive_cli("run", "--no-html", "--tags", "MTP-05", "--", "-v", "--tb=long", "-ra")
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.signoff["verdict"] == "GO"
+    assert {i["id"] for i in run.signoff["items"]} == {"MTP-05"}
