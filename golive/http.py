@@ -34,6 +34,7 @@ IDEMPOTENT = SAFE_METHODS | {"PUT", "DELETE"}
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MAX_RETRY_AFTER = 5.0
 MAX_EVIDENCE = 64 * 1024
+MAX_QUOTED = 200  # characters of a body quoted in a reason
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,10 @@ class HttpClient:
             {"User-Agent": f"golive/{__version__}", "X-Golive-Run": run_id, **(headers or {})}
         )
         if auth is not None:
-            self.session.auth = auth
+            # UTF-8, as RFC 7617 recommends (requests would send Latin-1, and fail on
+            # anything beyond it)
+            user, password = auth
+            self.session.auth = requests.auth.HTTPBasicAuth(user.encode(), password.encode())
 
     def close(self) -> None:
         self.session.close()
@@ -228,7 +232,7 @@ class HttpClient:
         try:
             return response.json()
         except ValueError:
-            snippet = self.redactor.text(response.text[:200])
+            snippet = _quoted(response, self.redactor)
             raise TargetResponseError(
                 f"{response.request.method} {self.redactor.url(response.url)} on {self.system}:"
                 f" HTTP {response.status_code} with a body that is not JSON: {snippet!r}",
@@ -299,6 +303,12 @@ def _retry_after(response: requests.Response) -> float | None:
     return max(0.0, min(seconds, MAX_RETRY_AFTER))
 
 
+def _quoted(response: requests.Response, redactor: Redactor) -> str:
+    """The start of a body for a message: redacted first, then cut, so that a secret the
+    cut would fall inside is masked whole (cut first, its first characters would show)."""
+    return redactor.text(response.text[:MAX_EVIDENCE])[:MAX_QUOTED]
+
+
 def _detail(response: requests.Response, redactor: Redactor) -> str:
-    text = redactor.text(response.text[:200]).strip()
+    text = _quoted(response, redactor).strip()
     return f": {text}" if text else ""

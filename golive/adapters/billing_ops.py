@@ -150,7 +150,7 @@ class RestBillingOps:
         try:
             body: Any = response.json()
         except ValueError:
-            body = response.text[:300]
+            body = self.http.redactor.text(response.text)[:300]  # masked, then cut
         return Answer(response.status_code, body)
 
     def import_file(self, kind: str, filename: str, text: str) -> ImportResult:
