@@ -4,6 +4,7 @@ for test-only features and steps, and the encoded forms of a canary secret."""
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 import shutil
@@ -59,7 +60,8 @@ class Target(ThreadingHTTPServer):
     """A target system that misbehaves in the way its first path segment names:
     /slow, /error (500), /throttled (429, Retry-After), /cut (body cut short),
     /halfjson (JSON cut short), /html (a gateway's HTML page), /echo (a 500 whose body
-    echoes the request's headers back, credentials included)."""
+    echoes the request's headers back, credentials included), /encoded (a 500 that echoes
+    the credential HTML-escaped, hex-encoded, upper-cased, \\u-escaped and split)."""
 
     daemon_threads = True
 
@@ -114,10 +116,37 @@ class _Handler(BaseHTTPRequestHandler):
                 key=lambda kv: not re.search("auth|key|secret|cookie", kv[0], re.I),
             )
             self._send(500, json.dumps({"rejected": dict(headers)}).encode())
+        elif mode == "encoded":
+            # the credential echoed back in the ways gateways mangle it, its plain form
+            # where golive's 200-character cut of a quoted body falls inside it
+            secret = self._secret()
+            forms = echoed(secret)
+            body = '{"error": "' + "x" * 180 + secret + '", ' + json.dumps(forms)[1:]
+            self._send(500, body.encode())
         else:
             self._send(404, b"{}")
 
+    def _secret(self) -> str:
+        auth = self.headers.get("Authorization", "")
+        if auth.startswith("Basic "):
+            return base64.b64decode(auth[6:]).decode().split(":", 1)[1]
+        return auth.removeprefix("Bearer ") or self.headers.get("X-Killbill-ApiKey", "")
+
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+
+
+def echoed(secret: str) -> dict[str, str]:
+    """A secret as an echoing target mangles it (the /encoded mode of ``Target``)."""
+    raw = secret.encode()
+    return {
+        "html": html.escape(secret),
+        "hex": raw.hex(),
+        "HEX": raw.hex().upper(),
+        "upper": secret.upper(),
+        "unicode": "".join(f"\\u{ord(c):04x}" for c in secret),
+        "split": secret[:8] + "\n" + secret[8:],
+        "crlf": secret[:8] + "\r\n" + secret[8:],
+    }
 
 
 def serve(tls: ssl.SSLContext | None = None) -> tuple[Target, threading.Thread]:

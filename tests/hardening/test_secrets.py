@@ -14,11 +14,20 @@ test_redirect_to_another_host_drops_credentials); two API faults with the HTML r
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
 from tests.conftest import ROOT
-from tests.hardening.conftest import CANARY, Target, encodings, leaks, pointed_at, run_in
+from tests.hardening.conftest import (
+    CANARY,
+    Target,
+    echoed,
+    encodings,
+    leaks,
+    pointed_at,
+    run_in,
+)
 
 ENV_CANARY = "EnvCanary-Q9w-Mallard-7731"  # in the process environment, innocuously named
 ALLOWLIST = {"environment", "tier", "scenario", "run", "golive", "sandbox.faults"}
@@ -87,3 +96,31 @@ def test_a_target_echoing_credentials_back_does_not_leak_them(
     assert leaks(run.run_dir, encodings(CANARY)) == []
     for needle in encodings(CANARY):
         assert needle not in run.stdout + run.stderr
+
+
+ECHO_CANARY = "Canary&Hx7q<Zebra>4412'"  # characters that HTML escaping changes
+
+
+def test_a_target_echoing_credentials_mangled_does_not_leak_them(
+    target: Target, tmp_path: Path
+) -> None:
+    """Issue 17, family B: the credential comes back HTML-escaped, hex-encoded (both
+    cases), upper-cased, \\u-escaped and split by a line break, its plain form where the
+    200-character cut of a quoted body falls inside it. None of these reaches a file of
+    the run or the console, nor does the part of the secret before the cut."""
+    scenario = pointed_at(tmp_path, f"{target.url}/encoded")
+    run = run_in(
+        ROOT,
+        "--scenario",
+        str(scenario),
+        "--tags",
+        "MTP-05 or UPG-02",
+        out=tmp_path / "reports",
+        GOLIVE_SANDBOX_TOKEN=ECHO_CANARY,
+    )
+    assert run.code == 1, run.stdout + run.stderr
+    forms = [*echoed(ECHO_CANARY).values(), *encodings(ECHO_CANARY), ECHO_CANARY[:8]]
+    needles = sorted({n for f in forms for n in (f, json.dumps(f)[1:-1])})
+    found = leaks(run.run_dir, needles)
+    shown = [n for n in needles if n in run.stdout + run.stderr]
+    assert (found, shown, "***" in json.dumps(run.signoff["items"])) == ([], [], True)
