@@ -407,7 +407,11 @@ def _read_yaml(path: str | Path) -> tuple[dict[str, Any], Any]:
 
     file = str(path)
     try:
-        with open(path, "rb") as stream:
+        # Opened without blocking: a named pipe nobody writes to reads as empty instead of
+        # waiting forever (read then blocks only while a writer is there).
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        os.set_blocking(fd, True)
+        with open(fd, "rb") as stream:
             data = stream.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError(file, "", "no such file") from None

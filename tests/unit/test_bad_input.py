@@ -4,6 +4,7 @@ expected, within a second or two; never a traceback, a hang or a silent acceptan
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -211,6 +212,13 @@ def test_a_scenario_file_over_the_size_limit_is_refused(
     path = write(GOOD + "#" * MAX_BYTES)
     err, _ = refused(lambda: load_scenario(path, env=ENV))
     assert str(err) == f"{path}: expected at most 1024 KiB of YAML"
+
+
+def test_a_named_pipe_nobody_writes_to_is_refused_without_waiting(tmp_path: Path) -> None:
+    fifo = tmp_path / "scenario.yaml"
+    os.mkfifo(fifo)
+    err, took = refused(lambda: load_scenario(fifo, env=ENV))
+    assert (str(err), took < FAST) == (f"{fifo}:1: expected a mapping at the top level", True)
 
 
 def test_a_folder_as_the_scenario_is_refused(tmp_path: Path) -> None:
