@@ -222,9 +222,13 @@ def judge_dir(run_dir: Path, raw: dict[str, Any] | None = None) -> Verdict:
         started = clock.parse(raw["started"]) if raw.get("started") else clock.now()
     except ResultsError as exc:
         return Verdict(UNJUDGED, 2, reasons=[*reasons, str(exc)])
-    except (ValidationError, ValueError, TypeError) as exc:
-        first = str(exc).splitlines()[0]
-        return Verdict(UNJUDGED, 2, reasons=[*reasons, f"{run_dir / 'run.json'}: {first}"])
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        problem = f"{exc.title.lower()}{f'.{where}' if where else ''}: {err['msg']}"
+        return Verdict(UNJUDGED, 2, reasons=[*reasons, f"{run_dir / 'run.json'}: {problem}"])
+    except (ValueError, TypeError, AttributeError) as exc:
+        return Verdict(UNJUDGED, 2, reasons=[*reasons, f"{run_dir / 'run.json'}: {exc}"])
     verdict = judge(plan, outcomes, policy, raw.get("pytest_exit"), waivers, today=started.date())
     if reasons:
         verdict.reasons[:0] = reasons
