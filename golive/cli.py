@@ -656,6 +656,7 @@ def merge(run_dirs: list[Path], reports_root: Path, html: bool, key: Path | None
     if len(scenarios) != 1:
         raise InputError(f"cannot merge runs of different scenarios: {sorted(scenarios)}")
     first = infos[0]
+    writable_folder(reports_root)
     run_id = f"{clock.now():%Y%m%d-%H%M%S}-merged"
     target = (reports_root / run_id).resolve()
     (target / "allure-results").mkdir(parents=True)

@@ -14,7 +14,7 @@ import pytest
 
 from golive import cli
 from golive.config import MAX_BYTES, load_scenario, load_waivers
-from golive.errors import ScenarioError
+from golive.errors import InputError, ScenarioError
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = (ROOT / "scenarios" / "sandbox.yaml").read_text()
@@ -357,3 +357,15 @@ def test_more_workers_than_four_per_core_is_refused(
 def test_four_workers_per_core_is_the_most_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli.os, "cpu_count", lambda: 2)
     assert [cli.workers("8"), cli.workers("auto")] == ["8", "auto"]
+
+
+def test_merge_output_pointing_at_a_file_is_refused(tmp_path: Path) -> None:
+    from tests.unit.test_merge import shard
+
+    a = shard(tmp_path, "a", {"MTP-01": "passed"})
+    b = shard(tmp_path, "b", {"MTP-02": "passed"})
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    with pytest.raises(InputError) as caught:
+        cli.merge([a, b], afile, html=False)
+    assert str(caught.value) == f"--output {afile}: expected a folder, found a file"
