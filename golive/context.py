@@ -6,11 +6,13 @@ Built once per pytest process from the options, kept in ``config.stash``.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from pydantic import BaseModel, SecretStr
 
@@ -21,6 +23,7 @@ from .launcher import URL_VAR, ensure_token
 from .redact import Redactor
 
 RUN_ID_VAR = "GOLIVE_RUN_ID"
+USER_INFO = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s:]*:([^/@\s]+)@")
 
 
 @dataclass
@@ -42,8 +45,8 @@ class RunContext:
 
 def secrets_of(scenario: Scenario) -> Redactor:
     """A redactor for every credential of the scenario: each ``SecretStr`` anywhere in it
-    (systems, notifications, subjects' own passwords), and ``username:password`` pairs in
-    the form basic auth sends them."""
+    (systems, notifications, subjects' own passwords), ``username:password`` pairs in
+    the form basic auth sends them, and the password of any URL's ``user:password@``."""
     redactor = Redactor()
 
     def walk(value: Any, name: str = "") -> None:
@@ -67,6 +70,11 @@ def secrets_of(scenario: Scenario) -> Redactor:
         elif isinstance(value, list | tuple):
             for item in value:
                 walk(item, name)
+        elif isinstance(value, str) and (found := USER_INFO.match(value)):
+            # a password in any URL of the scenario (a browser's ws_endpoint, a report
+            # URL; base_url refuses them): masked as it is written and decoded
+            redactor.add(found.group(1))
+            redactor.add(unquote(found.group(1)))
 
     walk(scenario)
     return redactor

@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from golive.config import load_scenario
+from golive.context import secrets_of
 from golive.errors import ScenarioError, TargetResponseError, TargetUnreachable
 from golive.http import HttpClient, MutationGuard, _detail
 from golive.redact import MASK, Redactor
@@ -283,3 +284,14 @@ def test_user_info_in_a_base_url_is_refused_and_never_echoed(tmp_path: Path, cas
         0,
         "expected a URL without user:password@ (put them in credentials, as ${ENV_VAR} references)",
     )
+
+
+def test_a_password_in_another_urls_user_info_is_masked(tmp_path: Path) -> None:
+    # base_url refuses user-info; a remote browser's endpoint may still carry one
+    endpoint = "  ws_endpoint: ws://pw:Hunter2%2FSecret@browsers.example:3000/\n"
+    text = GOOD.replace("\nbrowser:\n", "\nbrowser:\n" + endpoint, 1)
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    redactor = secrets_of(load_scenario(path, env=ENV))
+    shown = redactor.text("connect ws://pw:Hunter2%2FSecret@browsers.example:3000/ Hunter2/Secret")
+    assert shown == f"connect ws://pw:{MASK}@browsers.example:3000/ {MASK}"
