@@ -30,6 +30,12 @@ from golive.sandbox.partners import PARTNERS_VAR
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+# `golive ARGS` with one more pytest plugin (a module name, the first argument)
+WITH_PLUGIN = (
+    "import importlib, sys; from golive import cli;"
+    " cli.EXTRA_PLUGINS.append(importlib.import_module(sys.argv.pop(1)));"
+    " sys.exit(cli.main(sys.argv[1:]))"
+)
 API_TAGS = "api and not ui"
 UI_TAGS = "ui and (ERP-06 or ERP-07)"  # the monitor's browser checks (see README)
 MTP_TAGS = " or ".join(f"MTP-{n:02d}" for n in range(1, 11))
@@ -64,9 +70,13 @@ class Bench:
         figures["output"] = log.read_text("utf-8", "replace")
         return figures
 
-    def golive(self, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    def golive(
+        self, *args: str, env: dict[str, str] | None = None, plugin: str = ""
+    ) -> dict[str, Any]:
         out = self.work / f"reports-{self.count + 1:03d}"
         cmd = [str(BIN / "golive"), "run", "--no-html", "--output", str(out), *args]
+        if plugin:  # golive run refuses -p after --: the plugin is handed over in process
+            cmd[:1] = [sys.executable, "-c", WITH_PLUGIN, plugin]
         figures = self.measure(cmd, env)
         figures["run_dir"] = (out / "latest").resolve()
         if figures["rc"] != 0:
@@ -92,7 +102,7 @@ class Bench:
         path = self.work / f"recording-{len(self.rows)}.jsonl"
         path.unlink(missing_ok=True)
         env = {"BENCH_RECORD": str(path), "PYTHONPATH": str(ROOT)}
-        self.golive("--tags", tags, "--", "-p", "bench.recorder", env=env)
+        self.golive("--tags", tags, env=env, plugin="bench.recorder")
         return path
 
     # -- 1 and 2: golive against the same work without the framework --------------------

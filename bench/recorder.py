@@ -1,4 +1,5 @@
-"""pytest plugin for the bench (``-p bench.recorder``): records what a golive run sends.
+"""pytest plugin for the bench (added in process, ``golive.cli.EXTRA_PLUGINS``): records
+what a golive run sends.
 
 With ``BENCH_RECORD=FILE`` set, every HTTP request the run's process sends through
 ``requests`` (method, URL, headers, body) and every browser action of the monitor's web

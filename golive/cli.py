@@ -375,6 +375,11 @@ PASS_VALUED = frozenset(
 PASSED_THROUGH = "-v, -q, -s, -l, -x, -r..., --tb, --headed, --slowmo, --tracing, --video, ..."
 
 
+# Plugin objects a program that calls ``main`` in its own process adds to the run (the
+# bench's request recorder). Nothing on the command line or in the environment reaches it.
+EXTRA_PLUGINS: list[object] = []
+
+
 def refused_pytest_args(tokens: list[str]) -> str | None:
     """The first argument for pytest that golive does not pass through, or None."""
     rest = iter(tokens)
@@ -508,7 +513,7 @@ def run_checks(args: argparse.Namespace) -> int:
         # run folder, sandbox URL): the scenario is loaded once, not once more by pytest.
         ctx.run_id, ctx.run_dir = run_id, run_dir
         ctx.sandbox_url = os.environ.get(launcher.URL_VAR) or None
-        plugins: list[object] = [preset(ctx)]
+        plugins: list[object] = [preset(ctx), *EXTRA_PLUGINS]
         if sys.stderr.isatty() and not os.environ.get("CI"):
             from .progress import Progress
 
