@@ -89,3 +89,27 @@ def test_concurrent_signed_approvals_all_verify(
     code, out, _ = golive("verify", str(run))
     assert code == 0 and "golive: intact (signature valid)" in out
     assert "FORGED" not in out
+
+
+def test_two_runs_into_one_reports_folder_at_once_stay_complete_and_verifiable(
+    tmp_path: Path, golive: Golive
+) -> None:
+    out = tmp_path / "reports"
+    cmd = [sys.executable, "-m", "golive", "run", "--no-html", "--output", str(out)]
+    procs = [
+        subprocess.Popen(
+            [*cmd, "--tags", "MTP-05"],
+            cwd=ROOT, env=golive_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, stdin=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]  # fmt: skip
+    outputs = [p.communicate(timeout=240)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    runs = sorted(p for p in out.iterdir() if (p / "run.json").exists() and not p.is_symlink())
+    assert len(runs) == 2
+    for run in runs:
+        code, text, _ = golive("verify", str(run))
+        assert code == 0, text
+        assert json.loads((run / "signoff.json").read_text())["verdict"] == "GO"
+    assert (out / "latest").resolve() in runs
