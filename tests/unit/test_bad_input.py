@@ -130,6 +130,38 @@ SCENARIOS: dict[str, tuple[str | bytes, dict[str, str] | None, str]] = {
         f"{line_of(GOOD, 'token: ${')}: systems.partners.credentials.token: environment variable"
         " GOLIVE_SANDBOX_TOKEN holds a line break or control character",
     ),
+    "a Python object tag": (
+        "version: !!python/object/apply:os.system ['touch /tmp/golive-pwned']\n",
+        None,
+        "1: not valid YAML: could not determine a constructor for the tag"
+        " 'tag:yaml.org,2002:python/object/apply:os.system'",
+    ),
+    "an alias to no anchor": (
+        "version: *nowhere\n",
+        None,
+        "1: not valid YAML: found undefined alias",
+    ),
+    "a sequence as a mapping key": (
+        "? [a, b]\n: 1\nversion: 1\n",
+        None,
+        "1: not valid YAML: found unhashable key",
+    ),
+    "UTF-16 text": (GOOD.encode("utf-16"), None, "1: expected UTF-8 text (is this a YAML file?)"),
+    "a tab as indentation": (
+        "version: 1\nenvironment:\n\tname: x\n",
+        None,
+        "3: not valid YAML: found character that cannot start any token",
+    ),
+    "300,000 values without an alias": (
+        "version: [" + ",".join(["1"] * 300_000) + "]\n",
+        None,
+        "1: expected at most 250000 values with aliases expanded",
+    ),
+    "two YAML documents": (
+        "version: 1\n---\nversion: 2\n",
+        None,
+        "2: not valid YAML: but found another document",
+    ),
     "a user name variable set but empty": (
         GOOD,
         {**ENV, "GOLIVE_SANDBOX_USER": ""},
