@@ -191,6 +191,9 @@ def _check(run_dir: Path, trusted: Ed25519PublicKey | None) -> Verification:
         html_path = run_dir / "signoff.html"
         if not html_path.exists() or html_path.read_text("utf-8") != expected:
             lines.append("changed: signoff.html (differs from signoff.json and the approvals)")
+    mismatch = _rejudged(run_dir, doc)
+    if mismatch:
+        lines.append(mismatch)
     intact = not lines
     if hashlib.sha256(_canonical(recorded)).hexdigest() != manifest["digest"]:
         intact = False
@@ -264,6 +267,23 @@ def _check(run_dir: Path, trusted: Ed25519PublicKey | None) -> Verification:
     return Verification(intact, proven and intact, lines)
 
 
+def _rejudged(run_dir: Path, doc: dict[str, Any]) -> str | None:
+    """Whether the results, judged again as ``golive gate`` does, give signoff.json's
+    verdict: a signoff edited to GO, its manifest recomputed, does not pass for intact."""
+    from .verdict import judge_dir
+
+    try:
+        verdict = judge_dir(run_dir)
+    except InputError as exc:
+        return f"the results cannot be judged again: {exc}"
+    if (verdict.decision, verdict.exit_code) != (doc["verdict"], doc["exit_code"]):
+        why = "; ".join(verdict.reasons[:3]) or "no reason"
+        return (
+            f"signoff.json says {doc['verdict']}, but its results judge {verdict.decision} ({why})"
+        )
+    return None
+
+
 def verify(run_dir: Path, public_key: Path | None = None) -> tuple[bool, list[str]]:
     """Whether the run is as it was written, and a line for each finding."""
     result = check(run_dir, public_key)
@@ -307,15 +327,13 @@ def approve(
             )
             if unfinished:
                 raise InputError(f"{run_dir}: refused: {unfinished}")
+            mismatch = _rejudged(run_dir, doc)
+            if mismatch:
+                raise InputError(f"{run_dir}: refused: {mismatch}")
             if not result.intact:
                 raise InputError(
                     f"{run_dir}: refused: the run changed since it was written"
                     f" ({'; '.join(result.lines)})"
-                )
-            if (verdict.decision, verdict.exit_code) != (doc["verdict"], doc["exit_code"]):
-                raise InputError(
-                    f"{run_dir}: refused: signoff.json says {doc['verdict']}, but its results"
-                    f" judge {verdict.decision} ({'; '.join(verdict.reasons[:3]) or 'no reason'})"
                 )
             if verdict.exit_code != 0:
                 raise InputError(

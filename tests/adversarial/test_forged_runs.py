@@ -269,6 +269,22 @@ def test_signoff_json_alone_edited_to_go_is_not_approved(
     assert not (run / APPROVALS).exists()
 
 
+def test_verify_without_a_key_catches_a_signoff_edited_to_go_with_its_manifest(
+    tmp_path: Path, golive: Golive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = make_run(tmp_path, statuses={"MTP-06": "failed"})
+    doc = json.loads((run / "signoff.json").read_text())
+    doc.update(verdict="GO", exit_code=0, reasons=[])
+    (run / "signoff.json").write_text(json.dumps(doc))
+    from golive.signoff import render_page
+
+    render_page(run)
+    resign(run, monkeypatch, None)
+    code, out, _ = golive("verify", str(run))
+    assert code == 1
+    assert "signoff.json says GO, but its results judge NO-GO" in out
+
+
 def test_results_edited_to_go_but_signoff_left_no_go_is_not_approved(
     tmp_path: Path, golive: Golive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
