@@ -10,9 +10,10 @@ any letter case; URL-encoded (``%XX``, ``+``), HTML-escaped (named, decimal and 
 entities), JSON- or backslash-escaped (``\\"``, ``\\u00XX``, ``\\xXX``), character by
 character and in any mix of these; split by a line break (``\\n``, ``\\r\\n``, or their
 escaped spellings) anywhere inside it; hex-encoded (either case); base64 and base64url
-(padded or not, line-wrapped or URL-encoded); and, for basic auth, the base64 of
-``user:password``. Every occurrence is masked, inside a longer word too (a secret glued to
-other text is still a secret): this is why a credential must be at least
+(padded or not, line-wrapped or URL-encoded, alone or inside a longer base64 text at any
+offset); and, for basic auth, the base64 of ``user:password``. Every occurrence is
+masked, inside a longer word too (a secret glued to other text is still a secret): this
+is why a credential must be at least
 ``golive.config.MIN_CREDENTIAL_LENGTH`` characters, so that masking never eats ordinary
 words. Text is redacted first and cut to length after, never the other way round.
 """
@@ -72,6 +73,21 @@ def _flexible(form: str) -> str:
     return BREAK.join(_char(c) for c in form)
 
 
+def _embedded_base64(raw: bytes) -> set[str]:
+    """The secret inside a longer base64 text (a token in an encoded JSON payload, a
+    password after a user name of any length): at each of the three byte offsets, the
+    characters that encode the secret's bits alone."""
+    forms = set()
+    for offset in range(3):
+        first = (8 * offset + 5) // 6  # characters holding no bit of the secret: skipped
+        last = 8 * (offset + len(raw)) // 6  # characters holding only bits of the secret
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            form = encode(b"\0" * offset + raw).decode()[first:last]
+            if len(form) >= MIN_SECRET_LENGTH:
+                forms.add(form)
+    return forms
+
+
 class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._values: set[str] = set()
@@ -95,6 +111,12 @@ class Redactor:
             base64.b64encode(raw).decode().rstrip("="),
             base64.urlsafe_b64encode(raw).decode().rstrip("="),
         }
+        for payload in {
+            raw,
+            json.dumps(secret)[1:-1].encode(),
+            json.dumps(secret, ensure_ascii=False)[1:-1].encode(),
+        }:
+            self._forms |= _embedded_base64(payload)  # as it is, or as a JSON string holds it
         self._pattern = None  # compiled again on first use
 
     def add_basic(self, user: str, password: str) -> None:

@@ -295,3 +295,29 @@ def test_a_password_in_another_urls_user_info_is_masked(tmp_path: Path) -> None:
     redactor = secrets_of(load_scenario(path, env=ENV))
     shown = redactor.text("connect ws://pw:Hunter2%2FSecret@browsers.example:3000/ Hunter2/Secret")
     assert shown == f"connect ws://pw:{MASK}@browsers.example:3000/ {MASK}"
+
+
+EMBEDDED = {
+    f"base64 of a JSON payload, secret at byte offset {n}": base64.b64encode(
+        ('{"u":"' + "x" * n + '","token":"' + SECRET + '","exp":1}').encode()
+    ).decode()
+    for n in range(3)
+} | {
+    "basic auth of a user name nobody declared": base64.b64encode(
+        f"someone-else:{SECRET}".encode()
+    ).decode(),
+    "base64url of a JWT-like payload": base64.urlsafe_b64encode(
+        json.dumps({"sub": "anna", "key": SECRET}).encode()
+    )
+    .decode()
+    .rstrip("="),
+}
+
+
+@pytest.mark.parametrize("case", EMBEDDED, ids=list(EMBEDDED))
+def test_a_secret_inside_a_longer_base64_text_is_masked(case: str) -> None:
+    blob = EMBEDDED[case]
+    masked = Redactor([SECRET]).text(blob)
+    # one mask where the secret's base64 was: at most a character of it on either side
+    removed = len(blob) - len(masked) + len(MASK)
+    assert (masked.count(MASK), removed >= len(RAW) * 4 // 3 - 2) == (1, True)
