@@ -503,6 +503,12 @@ def run_checks(args: argparse.Namespace) -> int:
             f"--golive-run-dir={run_dir}",
             "-o",
             "junit_family=xunit2",
+            # pytest cuts long assertion explanations at a character count before golive
+            # can mask what they quote: a secret the cut falls inside would show its start
+            "-o",
+            "truncation_limit_chars=0",
+            "-o",
+            "truncation_limit_lines=0",
         ]
         pytest_args += [f"--sandbox-fault={fault}" for fault in args.sandbox_fault]
         if args.tags:

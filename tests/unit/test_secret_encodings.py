@@ -321,3 +321,28 @@ def test_a_secret_inside_a_longer_base64_text_is_masked(case: str) -> None:
     # one mask where the secret's base64 was: at most a character of it on either side
     removed = len(blob) - len(masked) + len(MASK)
     assert (masked.count(MASK), removed >= len(RAW) * 4 // 3 - 2) == (1, True)
+
+
+def test_golive_run_asks_pytest_for_whole_explanations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pytest cuts a long assertion explanation at a character count before golive masks
+    it; the cut could fall inside a secret, so golive run turns the cut off."""
+    import signal
+
+    from golive import cli
+    from tests.hardening.conftest import pointed_at
+
+    saved = {s: signal.getsignal(s) for s in cli.Signals.HANDLED}
+    seen: list[list[str]] = []
+    monkeypatch.setattr(pytest, "main", lambda args, plugins=None: seen.append(args) or 5)
+    monkeypatch.setenv("GOLIVE_SANDBOX_TOKEN", "unit-token-0123")
+    scenario = pointed_at(tmp_path, "http://127.0.0.1:9")
+    try:
+        cli.main(["run", "--no-html", "--scenario", str(scenario), "--output", str(tmp_path)])
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+    capsys.readouterr()
+    options = {seen[0][i + 1] for i, a in enumerate(seen[0][:-1]) if a == "-o"}
+    assert {"truncation_limit_chars=0", "truncation_limit_lines=0"} <= options
