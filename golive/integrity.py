@@ -247,8 +247,10 @@ def _check(run_dir: Path, trusted: Ed25519PublicKey | None) -> Verification:
         if problems:
             intact = False
             lines += problems
-        elif signature is not None:
+        elif signature is not None and trusted is not None:
             lines.append(f"attestation valid ({attest.PREDICATE_TYPE})")
+        elif signature is not None:
+            lines.append(f"attestation signed by {attest.PUBLIC_KEY_FILE} (not proven)")
     elif signature is not None or trusted is not None:
         intact = False
         lines.append(f"missing: {attest.ATTESTATION}")
