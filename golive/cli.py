@@ -4,7 +4,7 @@
                [--no-html] [-- PYTEST_ARGS]
     golive gate RUN_DIR
     golive signoff approve|reject RUN_DIR --by NAME --role ROLE [--comment TEXT]
-    golive verify RUN_DIR
+    golive verify RUN_DIR [--public-key FILE]
     golive merge RUN_DIR... [--output DIR]
     golive sandbox [--port N] [--fault NAME]... [--list-faults]
 
