@@ -513,3 +513,50 @@ def test_a_public_key_that_is_the_private_key_or_missing_is_exit_2(
     assert code == 2 and "not a PEM public key" in err
     code, _, err = golive("verify", str(run), "--public-key", str(tmp_path / "nope.pub"))
     assert code == 2 and "cannot read" in err
+
+
+def test_an_appended_line_that_claims_to_be_valid_is_still_forged(
+    tmp_path: Path, signing: tuple[Path, Path], golive: Golive
+) -> None:
+    run = make_run(tmp_path)
+    append(
+        run,
+        {"action": "approved", "by": "Mallory", "role": "rm", "comment": "", "at": "x",
+         "state": "valid", "signature": {"algorithm": "ed25519", "keyid": "0" * 64, "sig": ""}},
+    )  # fmt: skip
+    code, out, _ = golive("verify", str(run))
+    assert code == 1 and "FORGED: approvals.jsonl line 1 (approved by Mallory" in out
+
+
+def test_on_an_unsigned_run_a_rerendered_forged_approval_is_never_called_proven(
+    tmp_path: Path, golive: Golive
+) -> None:
+    from golive.signoff import render_page
+
+    run = make_run(tmp_path)
+    digest = json.loads((run / MANIFEST).read_text())["digest"]
+    append(
+        run,
+        {"action": "approved", "by": "Mallory", "role": "rm", "comment": "", "at": "x",
+         "manifest_digest": digest},
+    )  # fmt: skip
+    render_page(run)
+    code, out, _ = golive("verify", str(run))
+    assert code == 0
+    assert "approved by Mallory at x: run unchanged since (unsigned)" in out
+    assert out.splitlines()[-1] == "golive: no change found, but not proven: no trusted signature"
+
+
+def test_an_interrupted_run_marked_finished_by_hand_is_still_not_go(
+    tmp_path: Path, golive: Golive
+) -> None:
+    # killed after MTP-05: MTP-06 never reported; run.json then edited to look finished
+    run = make_run(tmp_path, statuses={"MTP-05": "passed", "MTP-06": ""}, judge=False)
+    code, out, _ = golive("gate", str(run))
+    assert code == 1 and "MTP-06: no result" in out
+
+
+def test_a_public_key_that_is_a_folder_is_exit_2(tmp_path: Path, golive: Golive) -> None:
+    run = make_run(tmp_path)
+    code, _, err = golive("verify", str(run), "--public-key", str(tmp_path))
+    assert code == 2 and "--public-key" in err and "Traceback" not in err
