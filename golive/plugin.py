@@ -36,6 +36,7 @@ ID_TAG = re.compile(r"^[A-Z][A-Z0-9]*-\d+$")
 EACH = "each_"
 CTX_KEY = pytest.StashKey[RunContext]()
 INFO_KEY = pytest.StashKey["ItemInfo"]()
+PLAN_KEY = pytest.StashKey[list["ItemInfo"]]()
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,12 @@ def item_info(item: pytest.Item) -> ItemInfo | None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Before pytest deselects anything (``-k``, ``-m``, ``--deselect``): every checklist
+    item gets its metadata, and the plan is what the scenario and ``-m`` (golive's
+    ``--tags``) select. An item deselected any other way stays in the plan and, without a
+    result, is missing: never GO."""
     seen: dict[str, str] = {}
     for item in items:
         info = item_info(item)
@@ -201,6 +207,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(label(info.id, label_type="golive_id"))
         item.add_marker(label(info.subject or "-", label_type="golive_subject"))
         item.user_properties.append(("golive_id", info.id))
+    selected = _tagged(config, items)
+    if selected is not None:
+        config.stash[PLAN_KEY] = [i.stash[INFO_KEY] for i in selected if INFO_KEY in i.stash]
+
+
+def _tagged(config: pytest.Config, items: list[pytest.Item]) -> list[pytest.Item] | None:
+    """The items ``-m`` selects, as pytest will judge them; None when that cannot be told
+    here (pytest then reports the bad expression itself)."""
+    expr_text = config.option.markexpr
+    if not expr_text:
+        return list(items)
+    try:
+        from _pytest.mark import MarkMatcher
+        from _pytest.mark.expression import Expression
+
+        expr = Expression.compile(expr_text)
+    except (ImportError, SyntaxError):
+        return None
+    return [i for i in items if expr.evaluate(MarkMatcher.from_markers(i.iter_markers()))]
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -212,7 +237,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     worker = getattr(session.config, "workerinput", None)
     if not run_dir or (worker is not None and worker["workerid"] != "gw0"):
         return  # under pytest-xdist every worker collects everything: gw0 writes the plan
-    plan = [asdict(item.stash[INFO_KEY]) for item in session.items if INFO_KEY in item.stash]
+    planned = session.config.stash.get(PLAN_KEY, None)
+    if planned is None:
+        planned = [item.stash[INFO_KEY] for item in session.items if INFO_KEY in item.stash]
+    plan = [asdict(info) for info in planned]
     write_atomic(Path(run_dir) / "plan.json", json.dumps({"items": plan}, indent=2))
 
 

@@ -4,13 +4,16 @@ is refused (exit 2) before anything is loaded or started: no run folder is made.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from golive.cli import check_pytest_args
-from tests.conftest import Run
+from tests.conftest import ROOT, Run, golive_env
 
 Golive = Callable[..., tuple[int, str, str]]
 
@@ -101,3 +104,25 @@ def test_a_run_with_allowed_arguments_is_judged_as_usual(golive_cli: Callable[..
     assert run.code == 0, run.stdout + run.stderr
     assert run.signoff["verdict"] == "GO"
     assert {i["id"] for i in run.signoff["items"]} == {"MTP-05"}
+
+
+# golive run with its argument check switched off, as if a narrowing argument reached
+# pytest some other way: the plan is still built before pytest deselects anything.
+UNCHECKED_RUN = (
+    "import sys; from golive import cli; cli.check_pytest_args = lambda args: None;"
+    " sys.exit(cli.main(sys.argv[1:]))"
+)
+
+
+def test_an_item_deselected_past_the_check_stays_planned_and_is_missing(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    done = subprocess.run(
+        [sys.executable, "-c", UNCHECKED_RUN, "run", "--no-html", "--output", str(out),
+         "--tags", "MTP-06", "--sandbox-fault", "buyers-empty", "--", "-k", "not TP-1003"],
+        cwd=ROOT, env=golive_env(), capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    doc = json.loads(((out / "latest").resolve() / "signoff.json").read_text())
+    assert doc["verdict"] == "NO-GO"
+    assert "MTP-06 [TP-1003]: no result" in doc["reasons"]
+    assert {i["subject"] for i in doc["items"]} >= {"TP-1001", "TP-1003"}
