@@ -203,6 +203,13 @@ class EInvoicing(Model):
     validation_hours: Annotated[float, Field(gt=0)] = 48.0
 
 
+CHECK_ID = re.compile(r"^[A-Z][A-Z0-9]*-\d+$")
+ALLOW_MUTATING_FORM = (
+    "expected exact checklist IDs as the feature files tag them, like MTP-08"
+    " (upper case, no patterns)"
+)
+
+
 class Policy(Model):
     """What the gate demands. See golive/verdict.py for how it is applied."""
 
@@ -215,8 +222,17 @@ class Policy(Model):
     required: list[str] = []
     # checks that must reach a pass or a fail (broken, not run and missing do not count)
     min_checks: Annotated[int, Field(ge=1)] = 1
-    # check IDs allowed to change a production-tier system
+    # checklist IDs (exact, as the feature files tag them: MTP-08, no patterns) allowed to
+    # change a production-tier system; an ID no collected item has is refused (plugin)
     allow_mutating: list[str] = []
+
+    @field_validator("allow_mutating")
+    @classmethod
+    def _exact_ids(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if not CHECK_ID.match(v)]
+        if bad:
+            raise ValueError(f"{', '.join(map(repr, bad))}: {ALLOW_MUTATING_FORM}")
+        return value
 
     @model_validator(mode="after")
     def _something_can_block(self) -> Policy:
@@ -593,6 +609,19 @@ def _resolve(value: Any, env: dict[str, str], file: str, root: Any, loc: tuple[A
             _line(root, loc),
         )
     return value
+
+
+def key_line(path: str | Path, loc: tuple[Any, ...]) -> int | None:
+    """The line of ``loc`` (a key path like ``("policy", "allow_mutating", 0)``) in an
+    already loaded scenario file, for a problem found after loading; None when the file
+    cannot be read again."""
+    from .errors import ScenarioError
+
+    try:
+        _, root = _read_yaml(path)
+    except ScenarioError:
+        return None
+    return _line(root, loc)
 
 
 def _line(node: Any, loc: tuple[Any, ...]) -> int | None:

@@ -67,6 +67,22 @@ def stray_steps(path: Path) -> list[str]:
     return problems
 
 
+def tags(features_dir: Path) -> set[str]:
+    """Every tag of every scenario and feature under ``features_dir`` (without ``@``), as
+    the collection will see them; a file that does not parse is left to ``check``."""
+    found: set[str] = set()
+    for path in sorted(features_dir.rglob("*.feature")):
+        try:
+            parser = FeatureParser(str(features_dir), str(path.relative_to(features_dir)))
+            feature = parser.parse()
+        except GherkinParseError:
+            continue
+        found |= feature.tags
+        for scenario in feature.scenarios.values():
+            found |= scenario.tags
+    return found
+
+
 def check(features_dir: Path, modules: Iterable[str]) -> list[str]:
     """Problems, one line each, naming file and line; empty when all is well."""
     defs = definitions(modules)

@@ -27,8 +27,9 @@ from typing import Any
 import pytest
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
+from .config import ALLOW_MUTATING_FORM, key_line
 from .context import RunContext, build
-from .errors import InputError
+from .errors import InputError, ScenarioError
 from .files import write_atomic
 
 SEVERITIES = ("blocker", "critical", "normal", "minor")
@@ -207,9 +208,44 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(label(info.id, label_type="golive_id"))
         item.add_marker(label(info.subject or "-", label_type="golive_subject"))
         item.user_properties.append(("golive_id", info.id))
+    _check_allow_mutating(config, {key.split("|")[0] for key in seen})
     selected = _tagged(config, items)
     if selected is not None:
         config.stash[PLAN_KEY] = [i.stash[INFO_KEY] for i in selected if INFO_KEY in i.stash]
+
+
+def _check_allow_mutating(config: pytest.Config, known: set[str]) -> None:
+    """``policy.allow_mutating`` may name only checklist IDs that a collected item has: a
+    misspelt or stale ID would otherwise leave the check it meant silently skipped, or
+    stand ready for an item nobody reviewed. Judged only on a collection of every
+    checklist (what ``golive run`` does); a run of a few feature files cannot tell."""
+    ctx = config.stash.get(CTX_KEY, None)
+    if ctx is None or not _collects_every_checklist(config):
+        return
+    allowed = ctx.scenario.policy.allow_mutating
+    unknown = [a for a in allowed if a not in known]
+    if unknown:
+        source = ctx.scenario.source
+        first = allowed.index(unknown[0])
+        error = ScenarioError(
+            str(source),
+            "policy.allow_mutating",
+            f"no checklist item has the ID {', '.join(unknown)}; {ALLOW_MUTATING_FORM}",
+            key_line(source, ("policy", "allow_mutating", first)),
+        )
+        raise pytest.UsageError(str(error))
+
+
+def _collects_every_checklist(config: pytest.Config) -> bool:
+    features = (config.rootpath / "features").resolve()
+    if not config.args:
+        return True
+    for arg in config.args:
+        path = Path(arg.split("::")[0])
+        path = path if path.is_absolute() else Path(config.invocation_params.dir) / path
+        if "::" in arg or path.resolve() not in (features, *features.parents):
+            return False
+    return True
 
 
 def _tagged(config: pytest.Config, items: list[pytest.Item]) -> list[pytest.Item] | None:
@@ -315,6 +351,13 @@ def pytest_configure(config: pytest.Config) -> None:
         run_context(config)
         if not hasattr(config, "workerinput"):  # once, in the main process
             lint_steps(config.rootpath / "features")
+            if config.getoption("dist", default="no") != "no":
+                # pytest-xdist: this process collects nothing and a worker's UsageError
+                # is lost in an internal error; the feature files' tags tell it here.
+                from .lint import tags
+
+                known = {t for t in tags(config.rootpath / "features") if ID_TAG.match(t)}
+                _check_allow_mutating(config, known)
 
 
 def lint_steps(features_dir: Path) -> None:

@@ -1,0 +1,150 @@
+"""Adversarial cases (issue 17, family C): on a production-tier environment nothing
+changes the target that the scenario did not allow. ``policy.allow_mutating`` names only
+real checklist IDs; no changing method is retried; a browser redirect cannot carry an
+allowed session POST to another path. In process against loopback servers, but for one
+``golive run`` that stops at collection."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from golive.config import load_scenario
+from golive.errors import ScenarioError
+from tests.conftest import ROOT, Run
+
+GOOD = (ROOT / "scenarios" / "sandbox.yaml").read_text()
+SESSION_POSTS = ["/portal/login"]
+ENV = {"GOLIVE_SANDBOX_TOKEN": "token-for-the-loader-0123", "GOLIVE_SANDBOX_USER": "unit-user"}
+
+
+@pytest.fixture(scope="session")
+def connect_options() -> None:
+    """A local browser; the scenario's (``fixtures/browser.py``) is not loaded here."""
+    return None
+
+
+class Target(ThreadingHTTPServer):
+    """Answers 503 under /busy; a portal under /portal whose login redirects as the
+    query string says (``?to=/portal/pay&status=307``); records every request."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.hits: list[tuple[str, str]] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def paths(self, method: str) -> list[str]:
+        return [p.split("?")[0] for m, p in self.hits if m == method]
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Target
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        self.server.hits.append((self.command, self.path))
+        path, _, query = self.path.partition("?")
+        args = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
+        if path.startswith("/busy"):
+            self._answer(503, b'{"error": "busy"}', {"Content-Type": "application/json"})
+        elif path == "/portal/login" and self.command == "POST":
+            headers = {"Location": args.get("to", "/portal/home"), "Set-Cookie": "sid=s1; Path=/"}
+            self._answer(int(args.get("status", "303")), b"", headers)
+        else:
+            page = (
+                f"<html><body><p id=where>{self.command} {path}</p>"
+                f"<form method=post action='/portal/login?{query}'>"
+                "<button id=go>log in</button></form></body></html>"
+            )
+            self._answer(200, page.encode(), {"Content-Type": "text/html"})
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+
+@pytest.fixture
+def target() -> Iterator[Target]:
+    server = Target()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+# --- policy.allow_mutating names real checklist IDs ------------------------------------
+
+
+def scenario_with(tmp_path: Path, allow: str, tier: str = "test") -> Path:
+    assert "allow_mutating: []" in GOOD and "tier: test" in GOOD
+    text = GOOD.replace("allow_mutating: []", f"allow_mutating: {allow}", 1)
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text.replace("tier: test", f"tier: {tier}", 1))
+    return path
+
+
+def line_of(path: Path, needle: str) -> int:
+    text = path.read_text()
+    return text[: text.index(needle)].count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    "allow, shown",
+    [
+        ('["mtp-08"]', "'mtp-08'"),
+        ('["MTP-*"]', "'MTP-*'"),
+        ('["MTP-08", "MTP-0?", " MTP-09"]', "'MTP-0?', ' MTP-09'"),
+        ('["MTP 08"]', "'MTP 08'"),
+        ('["08"]', "'08'"),
+        ('[""]', "''"),
+    ],
+)
+def test_an_id_not_in_the_checklist_form_is_refused_at_load(
+    tmp_path: Path, allow: str, shown: str
+) -> None:
+    path = scenario_with(tmp_path, allow, tier="production")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path, ENV)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{line_of(path, 'allow_mutating')}: policy.allow_mutating:")
+    assert shown in message and "like MTP-08" in message and "no patterns" in message
+
+
+def test_exact_ids_load(tmp_path: Path) -> None:
+    scenario = load_scenario(scenario_with(tmp_path, '["MTP-08", "UPG-12"]'), ENV)
+    assert scenario.policy.allow_mutating == ["MTP-08", "UPG-12"]
+
+
+def test_an_id_no_checklist_item_has_stops_the_run_before_anything_is_contacted(
+    golive_cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    path = scenario_with(tmp_path, '["MTP-08", "MTP-99", "ZZZ-1"]', tier="production")
+    run = golive_cli("run", "--no-html", "--scenario", str(path), "--tags", "MTP-01")
+    assert run.code == 2, run.stdout + run.stderr
+    out = run.stdout + run.stderr
+    line = line_of(path, "allow_mutating")
+    assert (
+        f"{path}:{line}: policy.allow_mutating: no checklist item has the ID MTP-99, ZZZ-1" in out
+    )
+    assert "like MTP-08" in out and "Traceback" not in out
+    assert run.signoff["verdict"] == "NO-GO (could not be judged)"
+    assert not list(run.run_dir.glob("allure-results/*-result.json"))  # nothing ran
