@@ -1,8 +1,14 @@
 """The HTTP layer: one ``HttpClient`` (a ``requests.Session``) per system.
 
-Every call has a timeout. Idempotent methods are retried with backoff on connection
-errors, timeouts, 429 (honouring Retry-After, capped) and 502/503/504; mutating methods
-are never retried. A mutating call against a production-tier system is refused unless the
+Every call has a timeout. Reads (GET, HEAD, OPTIONS) are retried with backoff on
+connection errors, timeouts, 429 (honouring Retry-After, capped) and 502/503/504. On a
+test or staging tier PUT and DELETE are retried the same way: HTTP calls them idempotent,
+and a sandbox or test system that answers 503 once is worth asking again. On a production
+tier no changing method is retried, idempotent or not: a 503 or a timeout does not say the
+change was not made, and a second PUT or DELETE on a production system is a second change
+nobody reviewed (an adapter's PUT may well not be idempotent in the target's own terms).
+POST and PATCH are never retried on any tier, and neither is a ``read_only`` POST. A
+mutating call against a production-tier system is refused unless the
 scenario allows the running check (``MutationGuard``). Every request carries
 ``X-Golive-Run: <run id>`` so a target's operators can tell verification traffic apart.
 Redirects to another host drop credentials. Each exchange is redacted and handed to the
@@ -171,7 +177,7 @@ class HttpClient:
             params = None
         shown = self.redactor.url(url)
         self.guard.check(self.system, method, shown, read_only)
-        attempts = 1 + (self.retries if method in IDEMPOTENT else 0)
+        attempts = 1 + (self.retries if self._retryable(method, read_only) else 0)
         allowed = frozenset(ok)
         for attempt in range(1, attempts + 1):
             started = time.monotonic()
@@ -207,6 +213,11 @@ class HttpClient:
                 )
             return response
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _retryable(self, method: str, read_only: bool) -> bool:
+        if method in SAFE_METHODS:
+            return True
+        return not read_only and method in IDEMPOTENT and self.guard.tier != "production"
 
     def get_json(
         self, path: str, *, params: dict[str, Any] | None = None, ok: Iterable[int] = ()

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 from golive.config import load_scenario
-from golive.errors import ScenarioError
+from golive.errors import ScenarioError, TargetResponseError
+from golive.http import HttpClient, MutationGuard
+from golive.redact import Redactor
 from tests.conftest import ROOT, Run
 
 GOOD = (ROOT / "scenarios" / "sandbox.yaml").read_text()
@@ -148,3 +150,47 @@ def test_an_id_no_checklist_item_has_stops_the_run_before_anything_is_contacted(
     assert "like MTP-08" in out and "Traceback" not in out
     assert run.signoff["verdict"] == "NO-GO (could not be judged)"
     assert not list(run.run_dir.glob("allure-results/*-result.json"))  # nothing ran
+
+
+# --- no changing method is retried on production ----------------------------------------
+
+
+def client(url: str, tier: str, check: str | None = "MTP-08") -> HttpClient:
+    guard = MutationGuard(tier, ["MTP-08"])
+    guard.current_check = check
+    return HttpClient(
+        "target", url, redactor=Redactor([]), guard=guard, run_id="r", retries=2, backoff=0
+    )
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "POST", "PATCH"])
+def test_an_allowed_change_on_production_is_sent_once_against_a_503(
+    target: Target, method: str
+) -> None:
+    with pytest.raises(TargetResponseError, match=rf"{method} .*/busy on target: HTTP 503"):
+        client(target.url, "production").send_json(method, "/busy", {"a": 1})
+    assert target.paths(method) == ["/busy"]
+
+
+def test_a_read_only_post_on_production_is_sent_once(target: Target) -> None:
+    with pytest.raises(TargetResponseError):
+        client(target.url, "production", check=None).send_json("POST", "/busy", read_only=True)
+    assert target.paths("POST") == ["/busy"]
+
+
+def test_reads_on_production_are_still_retried(target: Target) -> None:
+    with pytest.raises(TargetResponseError, match=r"GET .*/busy on target: HTTP 503"):
+        client(target.url, "production").get_json("/busy")
+    assert target.paths("GET") == ["/busy"] * 3
+
+
+@pytest.mark.parametrize("tier", ["test", "staging"])
+def test_idempotent_changes_are_retried_off_production(target: Target, tier: str) -> None:
+    for method in ("PUT", "DELETE"):
+        with pytest.raises(TargetResponseError):
+            client(target.url, tier).send_json(method, "/busy")
+        assert target.paths(method) == ["/busy"] * 3
+    for method in ("POST", "PATCH"):
+        with pytest.raises(TargetResponseError):
+            client(target.url, tier).send_json(method, "/busy")
+        assert target.paths(method) == ["/busy"]
