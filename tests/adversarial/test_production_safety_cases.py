@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from fixtures.browser import production_guard
 from golive.config import load_scenario
 from golive.errors import ScenarioError, TargetResponseError
 from golive.http import HttpClient, MutationGuard
@@ -194,3 +195,84 @@ def test_idempotent_changes_are_retried_off_production(target: Target, tier: str
         with pytest.raises(TargetResponseError):
             client(target.url, tier).send_json(method, "/busy")
         assert target.paths(method) == ["/busy"]
+
+
+# --- the browser's redirects go through the guard ---------------------------------------
+
+
+@pytest.fixture
+def guarded(browser: Any, target: Target) -> Iterator[tuple[Any, list[str]]]:
+    """A page of a production-tier context with the golive guard: no check allowed."""
+    guard = MutationGuard("production", ["MTP-08"])
+    guard.current_check = "UPG-07"
+    refused: list[str] = []
+    context = browser.new_context()
+    context.route("**/*", production_guard(guard, SESSION_POSTS, refused))
+    page = context.new_page()
+    yield page, refused
+    context.close()
+
+
+def log_in(page: Any, target: Target, query: str) -> None:
+    page.goto(f"{target.url}/portal/start?{query}")
+    page.click("#go")
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize("status", [307, 308])
+def test_a_login_redirect_that_repeats_the_post_elsewhere_is_refused(
+    guarded: tuple[Any, list[str]], target: Target, status: int
+) -> None:
+    page, refused = guarded
+    log_in(page, target, f"to=/portal/pay&status={status}")
+    assert target.paths("POST") == ["/portal/login"]  # the login, and nothing at /portal/pay
+    assert len(refused) == 1
+    assert f"answered {status} to {target.url}/portal/pay" in refused[0]
+
+
+def test_a_login_redirect_to_a_session_path_is_refused_too(
+    guarded: tuple[Any, list[str]], target: Target
+) -> None:
+    """The browser would follow any further hop unseen: no method-keeping redirect at all."""
+    page, refused = guarded
+    log_in(page, target, "to=/portal/login&status=307")
+    assert target.paths("POST") == ["/portal/login"] and len(refused) == 1
+
+
+def test_a_login_redirected_with_303_reads_the_next_page_and_keeps_the_session(
+    guarded: tuple[Any, list[str]], target: Target
+) -> None:
+    page, refused = guarded
+    log_in(page, target, "to=/portal/home&status=303")
+    assert page.text_content("#where") == "GET /portal/home"
+    assert target.paths("POST") == ["/portal/login"] and refused == []
+    assert {c["name"]: c["value"] for c in page.context.cookies()} == {"sid": "s1"}
+
+
+def test_a_script_post_redirected_with_307_is_refused(
+    guarded: tuple[Any, list[str]], target: Target
+) -> None:
+    page, refused = guarded
+    page.goto(f"{target.url}/portal/start")
+    outcome = page.evaluate(
+        "fetch('/portal/login?to=/portal/pay&status=307', {method: 'POST', body: 'x'})"
+        ".then(r => 'answered ' + r.status, e => 'failed')"
+    )
+    assert outcome == "failed"
+    assert "/portal/pay" not in target.paths("POST") and len(refused) == 1
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_a_change_to_another_path_never_leaves_the_browser(
+    guarded: tuple[Any, list[str]], target: Target, method: str
+) -> None:
+    page, refused = guarded
+    page.goto(f"{target.url}/portal/start")
+    outcome = page.evaluate(
+        f"fetch('/portal/pay', {{method: '{method}', body: 'x'}})"
+        ".then(r => 'answered ' + r.status, e => 'failed')"
+    )
+    assert outcome == "failed"
+    assert target.paths(method) == [] and refused == [
+        f"{method} {target.url}/portal/pay (check UPG-07)"
+    ]
