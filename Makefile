@@ -47,7 +47,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: setup $(FAKETIME_STAMP) lint
-	$(BIN)/pytest tests -n 2 -q
+	$(BIN)/pytest tests -n 2 --dist worksteal -q --durations=10
 
 # The benchmarks (bench/README.md): figures and ratios measured side by side, one table.
 # Not part of `make test`: benchmarks are not tests. BENCH_ARGS: e.g. --repeat 5 --only api

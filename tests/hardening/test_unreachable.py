@@ -7,7 +7,6 @@ GET each) is enough to reach the target; the failure text must say what went wro
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -35,9 +34,8 @@ MODES = {
 }
 
 
-def judge_unreachable(run: Run, expected: str, started: float, bound: float) -> None:
-    elapsed = time.monotonic() - started
-    assert elapsed < bound, f"the run took {elapsed:.0f}s"
+def judge_unreachable(run: Run, expected: str) -> None:
+    # that it ends at all is run_in's timeout; how fast is bench's to measure
     assert run.code == 1, run.stdout + run.stderr
     doc = run.signoff
     assert doc["verdict"] == "NO-GO"
@@ -52,12 +50,10 @@ def judge_unreachable(run: Run, expected: str, started: float, bound: float) -> 
     assert leaks(run.run_dir, encodings(CANARY)) == []
 
 
-def run_against(tmp_path: Path, base: str, extra: str) -> tuple[Run, float]:
+def run_against(tmp_path: Path, base: str, extra: str) -> Run:
     scenario = pointed_at(tmp_path, base, extra)
-    started = time.monotonic()
     args = ("--scenario", str(scenario), "--tags", "MTP-05")
-    run = run_in(ROOT, *args, out=tmp_path / "reports", GOLIVE_SANDBOX_TOKEN=CANARY)
-    return run, started
+    return run_in(ROOT, *args, out=tmp_path / "reports", GOLIVE_SANDBOX_TOKEN=CANARY)
 
 
 @pytest.mark.parametrize("mode", MODES, ids=list(MODES))
@@ -66,9 +62,8 @@ def test_an_unusable_target_is_broken_environment_unreachable_and_no_go(
 ) -> None:
     path, extra, expected = MODES[mode]
     base = f"http://127.0.0.1:{closed_port()}" if mode == "connection refused" else target.url
-    run, started = run_against(tmp_path, base + path, extra)
-    # slow: 3 partners x 2 attempts x 1 s timeout; 429: 3 x one capped 5 s wait
-    judge_unreachable(run, expected, started, bound=45)
+    run = run_against(tmp_path, base + path, extra)
+    judge_unreachable(run, expected)
     if mode == "429 with Retry-After":  # retried once (retries: 1), after the capped delay
         assert len(target.hits) == 6
     if mode == "5xx":  # a 500 is not retried: it is an answer, not a hiccup
@@ -76,6 +71,6 @@ def test_an_unusable_target_is_broken_environment_unreachable_and_no_go(
 
 
 def test_a_self_signed_certificate_is_not_accepted(tls_target: Target, tmp_path: Path) -> None:
-    run, started = run_against(tmp_path, tls_target.url, "")
-    judge_unreachable(run, "TLS certificate not accepted", started, bound=30)
+    run = run_against(tmp_path, tls_target.url, "")
+    judge_unreachable(run, "TLS certificate not accepted")
     assert tls_target.hits == []  # no request got through the failed handshake

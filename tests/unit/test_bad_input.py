@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,7 +19,6 @@ ROOT = Path(__file__).resolve().parents[2]
 GOOD = (ROOT / "scenarios" / "sandbox.yaml").read_text()
 TOKEN = "unit-token-0123"
 ENV = {"GOLIVE_SANDBOX_TOKEN": TOKEN, "GOLIVE_SANDBOX_USER": "unit-user"}
-FAST = 2.0  # seconds: every refusal comes at least this quickly
 
 
 def variant(old: str, new: str) -> str:
@@ -184,11 +182,12 @@ def write(tmp_path: Path) -> Callable[[str | bytes], Path]:
     return write
 
 
-def refused(load: Callable[[], object]) -> tuple[ScenarioError, float]:
-    started = time.monotonic()
+def refused(load: Callable[[], object]) -> ScenarioError:
+    """The error ``load`` raises. How fast it comes is bench's to measure, not a test's: a
+    hang (an alias bomb expanded, a pipe waited on) would stop the suite, not pass."""
     with pytest.raises(ScenarioError) as caught:
         load()
-    return caught.value, time.monotonic() - started
+    return caught.value
 
 
 @pytest.mark.parametrize("case", SCENARIOS, ids=list(SCENARIOS))
@@ -197,8 +196,8 @@ def test_a_crafted_scenario_is_refused_in_one_line(
 ) -> None:
     content, env, expected = SCENARIOS[case]
     path = write(content)
-    err, took = refused(lambda: load_scenario(path, env=ENV if env is None else env))
-    assert (str(err), took < FAST) == (f"{path}:{expected}", True)
+    err = refused(lambda: load_scenario(path, env=ENV if env is None else env))
+    assert str(err) == f"{path}:{expected}"
 
 
 WAIVERS = {
@@ -229,32 +228,32 @@ def test_a_crafted_waiver_file_is_refused_in_one_line(
 ) -> None:
     content, expected = WAIVERS[case]
     path = write(content)
-    err, took = refused(lambda: load_waivers(path))
-    assert (str(err), took < FAST) == (f"{path}:{expected}", True)
+    err = refused(lambda: load_waivers(path))
+    assert str(err) == f"{path}:{expected}"
 
 
 def test_dev_zero_as_the_scenario_is_refused_after_reading_a_bounded_amount() -> None:
-    err, took = refused(lambda: load_scenario("/dev/zero", env=ENV))
-    assert (str(err), took < FAST) == ("/dev/zero: expected at most 1024 KiB of YAML", True)
+    err = refused(lambda: load_scenario("/dev/zero", env=ENV))
+    assert str(err) == "/dev/zero: expected at most 1024 KiB of YAML"
 
 
 def test_a_scenario_file_over_the_size_limit_is_refused(
     write: Callable[[str | bytes], Path],
 ) -> None:
     path = write(GOOD + "#" * MAX_BYTES)
-    err, _ = refused(lambda: load_scenario(path, env=ENV))
+    err = refused(lambda: load_scenario(path, env=ENV))
     assert str(err) == f"{path}: expected at most 1024 KiB of YAML"
 
 
 def test_a_named_pipe_nobody_writes_to_is_refused_without_waiting(tmp_path: Path) -> None:
     fifo = tmp_path / "scenario.yaml"
     os.mkfifo(fifo)
-    err, took = refused(lambda: load_scenario(fifo, env=ENV))
-    assert (str(err), took < FAST) == (f"{fifo}:1: expected a mapping at the top level", True)
+    err = refused(lambda: load_scenario(fifo, env=ENV))
+    assert str(err) == f"{fifo}:1: expected a mapping at the top level"
 
 
 def test_a_folder_as_the_scenario_is_refused(tmp_path: Path) -> None:
-    err, _ = refused(lambda: load_scenario(tmp_path, env=ENV))
+    err = refused(lambda: load_scenario(tmp_path, env=ENV))
     assert str(err) == f"{tmp_path}: cannot read: Is a directory"
 
 
@@ -262,7 +261,7 @@ def test_ordinary_anchors_and_aliases_still_parse(write: Callable[[str | bytes],
     # the bound on aliases refuses a bomb, not the ordinary use of YAML's anchors
     text = variant("  - id: EINV-13 ", "  - &attested\n    id: EINV-13 ")
     text += "x-defaults: [*attested, *attested]\n"
-    err, _ = refused(lambda: load_scenario(write(text), env=ENV))
+    err = refused(lambda: load_scenario(write(text), env=ENV))
     assert (err.key, err.problem) == ("x-defaults", "unknown key")  # parsed; then validated
 
 
@@ -283,16 +282,14 @@ def handlers() -> Iterator[None]:
         signal.signal(signum, handler)
 
 
-def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, float]:
-    started = time.monotonic()
+def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     try:
         code = cli.main(args)
     except SystemExit as exc:  # argparse's refusal
         code = int(exc.code or 0)
-    took = time.monotonic() - started
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    return code, err.strip().splitlines()[-1] if err.strip() else "", took
+    return code, err.strip().splitlines()[-1] if err.strip() else ""
 
 
 @pytest.mark.usefixtures("handlers")
@@ -326,9 +323,9 @@ def test_output_on_a_pseudo_file_system_is_refused(
     place: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GOLIVE_SANDBOX_TOKEN", TOKEN)
-    code, line, took = run_main(["run", "--no-html", "--output", place], capsys)
+    code, line = run_main(["run", "--no-html", "--output", place], capsys)
     prefix = f"golive: --output {place}: expected a folder golive can write in ("
-    assert (code, line.startswith(prefix), took < FAST) == (2, True, True), line
+    assert (code, line.startswith(prefix)) == (2, True), line
 
 
 @pytest.mark.usefixtures("handlers")
@@ -338,11 +335,7 @@ def test_dev_zero_as_the_scenario_on_the_command_line(
     monkeypatch.setenv("GOLIVE_SANDBOX_TOKEN", TOKEN)
     args = ["run", "--no-html", "--scenario", "/dev/zero", "--output", str(tmp_path / "r")]
     got = run_main(args, capsys)
-    assert (got[0], got[1], got[2] < FAST) == (
-        2,
-        "golive: /dev/zero: expected at most 1024 KiB of YAML",
-        True,
-    )
+    assert got == (2, "golive: /dev/zero: expected at most 1024 KiB of YAML")
 
 
 @pytest.mark.usefixtures("handlers")
@@ -366,7 +359,7 @@ def test_an_impossible_waiver_date_on_the_command_line(
     waivers.write_text(WAIVER + "    expires: 2026-13-45\n")
     out = tmp_path / "r"
     args = ["run", "--no-html", "--waivers", str(waivers), "--output", str(out)]
-    code, line, _ = run_main(args, capsys)
+    code, line = run_main(args, capsys)
     assert (code, line.startswith(f"golive: {waivers}:5: waivers.0.expires: "), out.exists()) == (
         2,
         True,
@@ -378,7 +371,7 @@ def test_more_workers_than_four_per_core_is_refused(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(cli.os, "cpu_count", lambda: 2)
-    code, line, _ = run_main(["run", "-n", "999"], capsys)
+    code, line = run_main(["run", "-n", "999"], capsys)
     assert (code, line) == (
         2,
         "golive run: error: argument -n/--workers: expected at most 8 (4 per core on this"
