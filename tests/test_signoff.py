@@ -11,9 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
-from golive.browser import CHROMIUM_ARGS, find_chromium
 from golive.config import Policy, Waiver
 from golive.results import Outcome, Planned
 from golive.verdict import judge
@@ -195,23 +194,29 @@ def test_a_signed_run_detects_a_rewritten_manifest(
     assert "signature does not match the configured public key" in checked.stdout
 
 
-def test_the_signoff_page_in_a_real_browser(finished: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="session")
+def connect_options() -> None:
+    """A local browser for the page test; the scenario's (``fixtures/browser.py``) is not
+    needed to look at a file."""
+    return None
+
+
+def test_the_signoff_page_in_a_real_browser(
+    finished: Path, tmp_path: Path, browser: Browser
+) -> None:
+    # pytest-playwright's browser: a second sync_playwright() in a worker that already ran
+    # a browser test fails (its event loop is still running)
     page_file = finished / "nogo" / "signoff.html"
-    executable = find_chromium()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(executable) if executable else None, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1000, "height": 700})
-        page.goto(page_file.as_uri())
-        verdict = page.get_by_test_id("verdict")
-        assert verdict.locator("h1").inner_text() == "NO-GO"
-        box = verdict.bounding_box()
-        assert box is not None and box["y"] < 60  # the verdict comes first
-        assert "no buyers set up" in verdict.inner_text()
-        page.screenshot(path=str(tmp_path / "signoff.png"), full_page=True)
-        pdf = page.pdf(path=str(tmp_path / "signoff.pdf"), format="A4")
-        browser.close()
+    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    page.goto(page_file.as_uri())
+    verdict = page.get_by_test_id("verdict")
+    assert verdict.locator("h1").inner_text() == "NO-GO"
+    box = verdict.bounding_box()
+    assert box is not None and box["y"] < 60  # the verdict comes first
+    assert "no buyers set up" in verdict.inner_text()
+    page.screenshot(path=str(tmp_path / "signoff.png"), full_page=True)
+    pdf = page.pdf(path=str(tmp_path / "signoff.pdf"), format="A4")
+    page.close()
     assert (tmp_path / "signoff.png").stat().st_size > 10_000
     assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page>") + pdf.count(b"/Type/Page") >= 1
 
