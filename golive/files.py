@@ -1,10 +1,29 @@
-"""Writing run files atomically: a reader sees the old file or the new one, never half."""
+"""Run files: written atomically (a reader sees the old file or the new one, never half),
+and read back as the JSON objects golive wrote, or an ``InputError`` saying what is wrong."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+
+def read_json_object(path: Path, missing: str, what: str) -> dict[str, Any]:
+    """The JSON object in ``path``. ``missing`` is the error when there is no such file;
+    ``what`` names the object in the error when the file holds another JSON value."""
+    try:
+        value = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise InputError(missing) from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: corrupt ({exc})") from None
+    if not isinstance(value, dict):
+        raise InputError(f"{path}: not {what} (a JSON {type(value).__name__})")
+    return value
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from . import attest
 from .errors import InputError
-from .files import write_atomic
+from .files import read_json_object, write_atomic
 from .signoff import APPROVALS, page, read_approvals, read_signoff, render_page
 
 MANIFEST = "manifest.json"
@@ -119,14 +119,9 @@ def write_manifest(run_dir: Path) -> dict[str, Any]:
 def read_manifest(run_dir: Path) -> dict[str, Any]:
     """The manifest as golive writes it, or ``InputError`` saying what is wrong."""
     path = run_dir / MANIFEST
-    try:
-        manifest = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{run_dir}: no {MANIFEST}: not a finished golive run") from None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: corrupt ({exc})") from None
-    if not isinstance(manifest, dict):
-        raise InputError(f"{path}: not a golive manifest (a JSON {type(manifest).__name__})")
+    manifest = read_json_object(
+        path, f"{run_dir}: no {MANIFEST}: not a finished golive run", "a golive manifest"
+    )
     files = manifest.get("files")
     if not isinstance(files, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in files.items()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .files import write_atomic
+from .files import read_json_object, write_atomic
 from .verdict import GO, GO_WAIVED, Verdict
 
 SCHEMA = "golive.signoff/1"
@@ -149,12 +149,9 @@ def _previous_problem(doc: Any) -> str | None:
 def read_signoff(run_dir: Path) -> dict[str, Any]:
     """``signoff.json`` as written by golive, or ``InputError`` saying what is wrong."""
     path = run_dir / "signoff.json"
-    try:
-        doc = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no signoff: not a finished golive run") from None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: corrupt ({exc})") from None
+    doc = read_json_object(
+        path, f"{path}: no signoff: not a finished golive run", "a golive signoff"
+    )
     problem = _signoff_problem(doc)
     if problem:
         raise InputError(f"{path}: not a golive signoff ({problem})")

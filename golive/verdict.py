@@ -22,7 +22,6 @@ Rules, in order:
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,6 +32,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .config import Policy, Waiver
+from .files import read_json_object
 from .results import Outcome, Planned
 
 GO, GO_WAIVED, NO_GO, UNJUDGED = "GO", "GO WITH WAIVERS", "NO-GO", "NO-GO (could not be judged)"
@@ -196,19 +196,14 @@ def judge_dir(run_dir: Path, raw: dict[str, Any] | None = None) -> Verdict:
     """Judge a run folder from its files (run.json, plan.json, allure-results), as the
     gate does. A run that did not finish cannot be judged, whatever its results say."""
     from . import clock
-    from .errors import InputError
     from .results import ResultsError, read_outcomes, read_plan
 
     if raw is None:
-        path = run_dir / "run.json"
-        try:
-            raw = json.loads(path.read_text("utf-8"))
-        except FileNotFoundError:
-            raise InputError(f"{run_dir}: not a golive run folder (no run.json)") from None
-        except (OSError, ValueError) as exc:
-            raise InputError(f"{path}: corrupt ({exc})") from None
-        if not isinstance(raw, dict):
-            raise InputError(f"{path}: not a golive run record (expected a JSON object)")
+        raw = read_json_object(
+            run_dir / "run.json",
+            f"{run_dir}: not a golive run folder (no run.json)",
+            "a golive run record",
+        )
     reasons = []
     unfinished = run_finished(raw)
     if unfinished:
