@@ -44,6 +44,15 @@ class Run:
         return {(i["id"], i["subject"]): i["status"] for i in self.signoff["items"]}
 
 
+# The modules whose tests are whole `golive run`s of many checks (30-60 s each): they go
+# first, so the two workers do not end on them one after the other while the other waits.
+LONG_FIRST = ("tests/test_runs.py", "tests/test_parallel.py", "tests/test_safety.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG_FIRST))
+
+
 def replaced(text: str, old: str, new: str, count: int = -1) -> str:
     """``text.replace(old, new, count)``, failing loudly when ``old`` is not there: a test
     that edits a scenario or a config by text must not go on with the original."""
