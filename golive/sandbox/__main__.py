@@ -175,7 +175,7 @@ def serve_http(
     config = uvicorn.Config(
         create_app(settings), log_level="warning", access_log=False, lifespan="off"
     )
-    server = uvicorn.Server(config)
+    server = Server(config)
     ready = {
         "ready": True,
         "url": f"http://{args.host}:{port}",
@@ -185,8 +185,20 @@ def serve_http(
     }
     if "GOLIVE_SANDBOX_TOKEN" not in os.environ:
         print(f"token: {token}", file=sys.stderr)
-    print(json.dumps(ready), flush=True)
+    server.ready_line = json.dumps(ready)
     server.run(sockets=[sock])  # until SIGTERM or SIGINT (uvicorn's own handlers)
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, printing the ready line once it serves. Printed any earlier, a
+    signal sent on seeing it could land before uvicorn's handlers are in place, halfway
+    through setting up the event loop."""
+
+    ready_line = ""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        print(self.ready_line, flush=True)
 
 
 if __name__ == "__main__":
