@@ -28,13 +28,12 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from . import attest
+from . import attest, clock
 from .errors import InputError
 from .files import read_json_object, write_atomic
 from .signoff import APPROVALS, page, read_approvals, read_signoff, render_page
@@ -342,7 +341,7 @@ def approve(
             "by": by,
             "role": role,
             "comment": comment,
-            "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "at": clock.stamp(clock.now()),
             "verdict": verdict.decision if action == "approved" else doc["verdict"],
             "manifest_digest": read_manifest(run_dir)["digest"],
         }
