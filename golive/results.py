@@ -39,6 +39,7 @@ class Planned:
     subject: str
     mutating: bool
     manual: bool
+    pack: str = ""  # the checklist pack's name (plan.json), "" before packs
 
     @property
     def key(self) -> str:

@@ -10,12 +10,18 @@ approvals. All three are written atomically.
 
 from __future__ import annotations
 
-import html
+import functools
+import itertools
 import json
+import re
 import sys
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+import jinja2
 
 from .errors import InputError
 from .files import read_json_object, write_atomic
@@ -55,14 +61,19 @@ def document(
     verdict: Verdict,
     links: dict[str, str],
     previous: dict[str, Any] | None = None,
+    checklists: list[dict[str, str]] | None = None,
+    history: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The signoff as data; ``links`` maps item keys to evidence URLs. Approvals are not
-    part of it (they come later, in approvals.jsonl), so its digest never changes."""
+    """The signoff as data; ``links`` maps item keys to evidence URLs, ``checklists`` gives
+    each checklist's title and description (plan.json's), ``history`` this scenario's
+    earlier runs, newest first. Approvals are not part of it (they come later, in
+    approvals.jsonl), so its digest never changes."""
     items = [
         {
             "id": i.item.id,
             "title": i.item.title,
             "checklist": i.item.checklist,
+            "pack": i.item.pack,
             "feature": i.item.feature,
             "subject": i.item.subject,
             "severity": i.item.severity,
@@ -85,8 +96,50 @@ def document(
         "run": asdict(info),
         "counts": verdict.counts,
         "changes": changes(previous, items),
+        "checklists": _described(checklists or [], items),
+        "history": history or [],
         "items": items,
     }
+
+
+def _described(checklists: list[dict[str, str]], items: list[dict[str, Any]]) -> list[Any]:
+    """Each checklist of the run once, in plan order: its pack's name, title and
+    description as plan.json gives them, else the title its items carry."""
+    out = {c["title"]: {"name": c.get("name", ""), **c} for c in checklists if c.get("title")}
+    for i in sorted(items, key=id_order):
+        out.setdefault(i["checklist"], {"name": i["pack"], "title": i["checklist"]})
+        out[i["checklist"]].setdefault("description", "")
+    return [
+        {k: c.get(k, "") for k in ("name", "title", "description")}
+        for c in out.values()
+        if any(i["checklist"] == c["title"] for i in items)
+    ]
+
+
+def _history_entry(doc: dict[str, Any]) -> dict[str, Any]:
+    run = doc.get("run") or {}
+    counts = doc.get("counts") or {}
+    return {
+        "run_id": str(run.get("run_id", "")),
+        "started": str(run.get("started", "")),
+        "verdict": str(doc.get("verdict", "")),
+        "counts": {k: int(counts.get(k, 0)) for k in (*STATUS_MARK, "waived")},
+    }
+
+
+def read_checklists(run_dir: Path) -> list[dict[str, str]]:
+    """plan.json's ``checklists`` (each pack's name, title and description), or none."""
+    try:
+        raw = json.loads((run_dir / "plan.json").read_text("utf-8")).get("checklists") or []
+    except (OSError, ValueError, AttributeError):
+        return []
+    if not isinstance(raw, list):
+        return []
+    return [
+        {k: str(c.get(k) or "") for k in ("name", "title", "description")}
+        for c in raw
+        if isinstance(c, dict) and c.get("title")
+    ]
 
 
 def changes(previous: dict[str, Any] | None, items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -113,6 +166,13 @@ def previous_signoff(reports_root: Path, current: str, scenario: str) -> dict[st
     """The newest finished signoff of the same scenario before ``current``. A folder whose
     signoff.json cannot be read as one (truncated, a JSON list, items of the wrong shape)
     is passed over with a warning on stderr: an old folder does not decide this run."""
+    return next(earlier_signoffs(reports_root, current, scenario), None)
+
+
+def earlier_signoffs(
+    reports_root: Path, current: str, scenario: str, warn: bool = True
+) -> Iterator[dict[str, Any]]:
+    """The finished signoffs of the same scenario before ``current``, newest first."""
     for folder in sorted((p for p in reports_root.iterdir() if p.is_dir()), reverse=True):
         if folder.name >= current or folder.is_symlink() or not (folder / "signoff.json").exists():
             continue
@@ -123,12 +183,19 @@ def previous_signoff(reports_root: Path, current: str, scenario: str) -> dict[st
         except (OSError, ValueError) as exc:
             problem = f"corrupt ({exc})"
         if problem:
-            print(f"golive: warning: {path}: {problem}; not compared", file=sys.stderr)
+            if warn:
+                print(f"golive: warning: {path}: {problem}; not compared", file=sys.stderr)
             continue
         if doc["run"].get("scenario") == scenario and doc["run"].get("finished"):
-            result: dict[str, Any] = doc
-            return result
-    return None
+            yield doc
+
+
+def history_of(reports_root: Path, current: str, scenario: str) -> list[dict[str, Any]]:
+    """This scenario's runs before ``current``, newest first, as the trend shows them."""
+    if not reports_root.is_dir():
+        return []
+    found = earlier_signoffs(reports_root, current, scenario, warn=False)
+    return [_history_entry(doc) for doc in itertools.islice(found, TREND_RUNS - 1)]
 
 
 def _previous_problem(doc: Any) -> str | None:
@@ -218,7 +285,8 @@ def write(
     links: dict[str, str],
     previous: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    doc = document(info, verdict, links, previous)
+    history = history_of(run_dir.parent, run_dir.name, info.scenario)
+    doc = document(info, verdict, links, previous, read_checklists(run_dir), history)
     write_atomic(run_dir / "signoff.json", json.dumps(doc, indent=2, ensure_ascii=False))
     write_atomic(run_dir / "signoff.md", markdown(doc))
     render_page(run_dir)
@@ -288,79 +356,189 @@ def markdown(doc: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-CSS = """
-body{font:13px/1.4 system-ui,sans-serif;margin:24px;color:#1d1d1f}
-h1{margin:0 0 4px;font-size:28px} .go{color:#0a7c2f} .nogo{color:#b3261e} .waived{color:#8a6d00}
-.banner{border:3px solid currentColor;padding:12px 16px;margin-bottom:16px}
-.banner ul{margin:6px 0 0 18px;padding:0;color:#1d1d1f}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0 0 12px}
-dt{font-weight:600} dd{margin:0}
-table{border-collapse:collapse;width:100%;margin:8px 0 16px;page-break-inside:auto}
-th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f2f2f2} tr{page-break-inside:avoid}
-.passed{color:#0a7c2f;font-weight:600} .failed,.broken,.missing{color:#b3261e;font-weight:600}
-.skipped{color:#8a6d00;font-weight:600} .forged{color:#b3261e;text-decoration:line-through}
-@page{size:A4;margin:12mm} @media print{body{margin:0;font-size:11px} a{color:inherit}}
-"""
+PAGE = "signoff.html.j2"
+BUCKETS = (
+    ("passed", "passed"),
+    ("failed", "failed"),
+    ("broken", "broken"),
+    ("not run", "not-run"),
+    ("waived", "waived"),
+    ("not applicable", "not-applicable"),
+)
+TREND_RUNS = 10  # the trend shows this scenario's last runs, this one included
+
+
+def bucket(item: dict[str, Any]) -> str:
+    """The segment of its checklist's bar an item counts in."""
+    if item.get("waiver"):
+        return "waived"
+    status = str(item["status"])
+    if status in ("skipped", "missing"):
+        return "not run"
+    return status if status in ("passed", "failed", "broken") else "not applicable"
+
+
+def id_order(item: dict[str, Any]) -> tuple[str, int, str, str]:
+    """Checklist ID order: MTP-2 before MTP-10, then by subject."""
+    prefix, _, number = str(item["id"]).rpartition("-")
+    return (prefix, int(number) if number.isdigit() else 0, str(item["id"]), item["subject"])
+
+
+def anchor(item: dict[str, Any]) -> str:
+    raw = f"{item['id']}--{item['subject']}" if item["subject"] else str(item["id"])
+    return "item-" + re.sub(r"[^A-Za-z0-9_-]", "_", raw)
+
+
+def split_subject(subject: str, reason: str) -> tuple[str, str]:
+    """A reason names its subject first (``TP-1003 (Smith-Sanchez): no buyers ...``); the
+    row shows the subject once, in its own column: (the subject's name, the rest)."""
+    if not subject or not reason.startswith(subject):
+        return "", reason
+    m = re.match(r"(?: \(([^()]*)\))?: ", reason[len(subject) :])
+    if m is None:
+        return "", reason
+    return m.group(1) or "", reason[len(subject) + m.end() :]
+
+
+def _label(item: dict[str, Any]) -> str:
+    return f"{item['id']} [{item['subject']}]" if item["subject"] else str(item["id"])
+
+
+def _row(item: dict[str, Any]) -> dict[str, Any]:
+    name, rest = split_subject(item["subject"], item["reason"])
+    tone = "waived" if item.get("waiver") else item["status"]
+    return {
+        **item,
+        "anchor": anchor(item),
+        "label": _label(item),
+        "subject_name": name,
+        "short_reason": rest,
+        "mark": _status(item),
+        "tone": tone,
+    }
+
+
+def _buckets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    counted = Counter(bucket(r) for r in rows)
+    return [
+        {
+            "name": name,
+            "css": css,
+            "count": counted[name],
+            "percent": round(100 * counted[name] / len(rows), 2) if rows else 0,
+        }
+        for name, css in BUCKETS
+    ]
+
+
+def _trend(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    runs = [*reversed(doc.get("history") or []), _history_entry(doc)][-TREND_RUNS:]
+    out = []
+    for n, r in enumerate(runs):
+        counts = r.get("counts") or {}
+        total = sum(int(counts.get(k, 0)) for k in STATUS_MARK) or 1
+        passed = int(counts.get("passed", 0))
+        failed = int(counts.get("failed", 0))
+        height = 52
+        passed_h = round(height * passed / total, 1)
+        failed_h = round(height * failed / total, 1)
+        verdict = str(r.get("verdict", ""))
+        tone = {GO: "#0a6b2a", GO_WAIVED: "#7a5c00"}.get(verdict, "#b3261e")
+        out.append(
+            {
+                "x": n * 30,
+                "run_id": r.get("run_id", ""),
+                "verdict": verdict,
+                "short": {GO: "GO", GO_WAIVED: "GO*"}.get(verdict, "NO"),
+                "color": tone,
+                "passed": passed,
+                "total": total,
+                "passed_h": passed_h,
+                "failed_h": failed_h,
+                "other_h": round(height - passed_h - failed_h, 1),
+            }
+        )
+    return out
+
+
+def _context(doc: dict[str, Any], approvals: list[dict[str, Any]]) -> dict[str, Any]:
+    rows = sorted((_row(i) for i in doc["items"]), key=id_order)
+    blocking = [r for r in rows if r["blocking"]]
+    warning_items = [r for r in rows if not r["blocking"] and r["status"] != "passed"]
+    shown = {r["anchor"] for r in blocking + warning_items}
+    labels = tuple(f"{r['label']}{sep}" for r in blocking for sep in (" ", ":"))
+    other_reasons = [r for r in doc["reasons"] if not r.startswith(labels)]
+    item_labels = tuple(f"{r['label']} " for r in warning_items)
+    loose_warnings = [w for w in doc["warnings"] if not w.startswith(item_labels)]
+    described = {c["title"]: c for c in doc.get("checklists") or []}
+    checklists = []
+    titles = list(dict.fromkeys([*described, *(r["checklist"] for r in rows)]))
+    for title in titles:
+        mine = [r for r in rows if r["checklist"] == title]
+        if not mine:
+            continue
+        buckets = _buckets(mine)
+        checklists.append(
+            {
+                "title": title,
+                "description": described.get(title, {}).get("description", ""),
+                "anchor": "checklist-" + re.sub(r"[^A-Za-z0-9_-]", "_", title),
+                "buckets": buckets,
+                "spoken": ", ".join(f"{b['count']} {b['name']}" for b in buckets if b["count"]),
+                "passed": sum(1 for r in mine if r["status"] == "passed"),
+                "total": len(mine),
+                "rest": [r for r in mine if r["anchor"] not in shown],
+            }
+        )
+    counts = doc["counts"]
+    total = sum(int(counts.get(k, 0)) for k in STATUS_MARK)
+    headline = (
+        f"{len(blocking)} blocking item{'s' if len(blocking) != 1 else ''}"
+        f" · {counts.get('passed', 0)} of {total} passed"
+        f" · {len(warning_items) + len(loose_warnings)} warning"
+        f"{'s' if len(warning_items) + len(loose_warnings) != 1 else ''}"
+    )
+    if not doc["reasons"]:
+        headline = f"Every blocking item passed or is waived · {headline}"
+    trend = _trend(doc)
+    totals = Counter(bucket(r) for r in rows)
+    return {
+        "doc": doc,
+        "run": doc["run"],
+        "tone": {GO: "go", GO_WAIVED: "waived"}.get(doc["verdict"], "nogo"),
+        "headline": headline,
+        "blocking": blocking,
+        "other_reasons": other_reasons,
+        "warning_items": warning_items,
+        "loose_warnings": loose_warnings,
+        "checklists": checklists,
+        "buckets": BUCKETS,
+        "totals": {name: totals[name] for name, _ in BUCKETS},
+        "trend": trend,
+        "trend_width": max(len(trend) * 30, 30),
+        "trend_spoken": "; ".join(
+            f"{t['run_id']}: {t['verdict']}, {t['passed']} of {t['total']} passed" for t in trend
+        ),
+        "changes_line": " ".join(_change_lines(doc)),
+        "approvals": approvals,
+        "approvable": doc["verdict"] in (GO, GO_WAIVED),
+        "run_dir": f"reports/{doc['run']['run_id']}",
+    }
+
+
+@functools.cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("golive", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
 
 
 def page(doc: dict[str, Any], approvals: list[dict[str, Any]]) -> str:
-    e = html.escape
-    run, counts = doc["run"], doc["counts"]
-    tone = {GO: "go", GO_WAIVED: "waived"}.get(doc["verdict"], "nogo")
-    why = "".join(f"<li>{e(r)}</li>" for r in _why(doc))
-    why += "".join(f"<li>warning: {e(w)}</li>" for w in doc["warnings"])
-    facts = {
-        "Environment": f"{run['environment']} ({run['tier']})",
-        "Scenario": run["scenario"],
-        "Run": run["run_id"],
-        "Ran by": run["ran_by"],
-        "Time": f"{run['started']} to {run['finished'] or '(not finished)'}",
-        "golive": run["golive_version"],
-        "Checks": ", ".join(f"{v} {k}" for k, v in counts.items()),
-        "Changes": " ".join(_change_lines(doc)),
-    }
-    if run.get("faults"):
-        facts["Sandbox faults"] = ", ".join(run["faults"])
-    dl = "".join(f"<dt>{e(k)}</dt><dd>{e(str(v))}</dd>" for k, v in facts.items())
-    sections = []
-    for checklist in dict.fromkeys(i["checklist"] for i in doc["items"]):
-        rows = []
-        for i in (x for x in doc["items"] if x["checklist"] == checklist):
-            evidence = f'<a href="{e(i["evidence"])}">evidence</a>' if i["evidence"] else ""
-            waiver = i["waiver"]
-            waived = (
-                f"{e(waiver['reason'])} ({e(waiver['approved_by'])}, until {e(waiver['expires'])})"
-                if waiver
-                else ""
-            )
-            rows.append(
-                f"<tr><td>{e(i['id'])}</td><td>{e(i['title'])}</td>"
-                f"<td>{e(i['subject'] or '-')}</td><td>{e(i['severity'])}</td>"
-                f'<td class="{e(i["status"])}">{_status(i)}</td>'
-                f"<td>{e(i['reason'])}</td><td>{waived}</td><td>{evidence}</td></tr>"
-            )
-        sections.append(
-            f"<h2>{e(checklist)}</h2><table><thead><tr><th>ID</th><th>Item</th><th>Subject</th>"
-            f"<th>Severity</th><th>Status</th><th>Reason</th><th>Waiver</th><th></th></tr>"
-            f"</thead><tbody>{''.join(rows)}</tbody></table>"
-        )
-    listed = "".join(
-        (
-            '<li class="forged">FORGED, not an approval (no valid signature): '
-            if a.get("state") == "forged"
-            else "<li>"
-        )
-        + f"{e(a['action'])} by {e(a['by'])} ({e(a['role'])}) at {e(a['at'])}"
-        f"{': ' + e(a['comment']) if a['comment'] else ''}</li>"
-        for a in approvals
-    )
-    signed = f"<ul>{listed}</ul>" if listed else "<p>No approval recorded yet.</p>"
-    return (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>golive signoff: {e(doc['verdict'])} ({e(run['environment'])})</title>"
-        f"<style>{CSS}</style></head><body>"
-        f'<div class="banner {tone}" data-testid="verdict"><h1>{e(doc["verdict"])}</h1>'
-        f"<ul>{why}</ul></div><dl>{dl}</dl>{''.join(sections)}"
-        f'<h2>Approvals</h2><div data-testid="approvals">{signed}</div></body></html>'
-    )
+    """signoff.html from signoff.json and the approvals: a function of those two only, so
+    ``golive verify`` can tell whether the page on disk is what they render."""
+    approvals = [{"state": "", "comment": "", **a} for a in approvals]
+    return _templates().get_template(PAGE).render(_context(doc, approvals))

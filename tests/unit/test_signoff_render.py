@@ -180,15 +180,125 @@ def test_html_page_escapes_and_groups_by_checklist() -> None:
     doc = document(INFO, v, {FAIL.key: "allure-report/index.html#/abc"})
     doc["run"]["faults"] = ["no-buyers"]
     html = page(doc, [])
-    assert '<div class="banner nogo" data-testid="verdict"><h1>NO-GO</h1>' in html
+    assert html.startswith("<!doctype html>")
+    assert '<section class="banner nogo" data-testid="verdict" aria-label="verdict">' in html
+    assert "<h1>NO-GO</h1>" in html
     assert "<title>golive signoff: NO-GO (sandbox)</title>" in html
     assert "Sub &lt;b&gt;" in html and "Sub <b>" not in html
-    assert html.index("<h2>Partner go live</h2>") < html.index("<h2>ERP partner access</h2>")
-    assert '<td class="failed">FAIL</td>' in html
-    assert '<a href="allure-report/index.html#/abc">evidence</a>' in html
-    assert html.count(">evidence</a>") == 1
-    assert "<dt>Sandbox faults</dt><dd>no-buyers</dd>" in html
+    assert html.index('<h3 id="checklist-ERP_partner_access">ERP partner access</h3>') < html.index(
+        '<h3 id="checklist-Partner_go_live">Partner go live</h3>'
+    )  # checklists in ID order: ERP before MTP
+    assert '<td class="st failed">FAIL</td>' in html
+    assert html.count('<a href="allure-report/index.html#/abc">evidence</a>') == 2  # reason, row
+    assert "<span>sandbox faults: no-buyers</span>" in html
     assert "No approval recorded yet." in html
+
+
+def test_html_summary_first_then_blocking_warnings_and_the_rest() -> None:
+    v = verdict_of("passed", "failed", "failed")
+    html = page(document(INFO, v, {FAIL.key: "allure-report/index.html#/abc"}), [])
+    # the blocking reason links to its row and to its evidence
+    reason = (
+        '<li><a class="label" href="#item-MTP-06--TP-1003">MTP-06 [TP-1003]</a>'
+        " At least one buyer is set up:\n      reason of MTP-06 failed"
+        ' (<a href="allure-report/index.html#/abc">evidence</a>)</li>'
+    )
+    assert reason in html
+    order = [
+        'data-testid="verdict"',
+        reason,
+        'data-testid="approvals"',
+        'data-testid="checklist-bars"',
+        'data-testid="trend"',
+        '<h2 id="blocking">Blocking (1)</h2>',
+        '<tr id="item-MTP-06--TP-1003" data-status="failed">',
+        '<h2 id="warnings">Warnings (1)</h2>',
+        '<tr id="item-ERP-05" data-status="failed">',
+        "Everything else, by checklist",
+        '<tr id="item-MTP-01--TP-1001" data-status="passed">',
+    ]
+    found = [html.index(s) for s in order]
+    assert found == sorted(found)
+    assert html.count('<tr id="item-MTP-06--TP-1003"') == 1  # shown once, where it blocks
+    assert "1 blocking item · 1 of 3 passed · 1 warning" in html
+
+
+def test_html_names_the_subject_once_per_row() -> None:
+    found = outcomes((PASS, "passed"), (FAIL, "failed"))
+    found[FAIL.key] = replace(
+        found[FAIL.key], reason="TP-1003 (Smith-Sanchez): no buyers set up; expected one"
+    )
+    html = page(document(INFO, judge([PASS, FAIL], found, Policy(), today=TODAY), {}), [])
+    assert '<td class="subj">TP-1003<small>Smith-Sanchez</small></td>' in html
+    assert "<td>no buyers set up; expected one</td>" in html
+    assert "TP-1003 (Smith-Sanchez)" not in html
+    assert "At least one buyer is set up:\n      no buyers set up; expected one" in html
+
+
+def test_html_rows_in_id_order_not_collection_order() -> None:
+    plan = [planned("MTP-10", "TP-1"), planned("MTP-2", "TP-1"), planned("MTP-2", "TP-0")]
+    v = judge(plan, outcomes(*((p, "passed") for p in plan)), Policy(), today=TODAY)
+    html = page(document(INFO, v, {}), [])
+    rows = ["item-MTP-2--TP-0", "item-MTP-2--TP-1", "item-MTP-10--TP-1"]
+    assert [html.index(f'<tr id="{r}"') for r in rows] == sorted(
+        html.index(f'<tr id="{r}"') for r in rows
+    )
+
+
+def test_html_bar_per_checklist_counts_every_status() -> None:
+    plan = [
+        planned("MTP-01"),
+        planned("MTP-02"),
+        planned("MTP-03"),
+        planned("MTP-04"),
+        planned("MTP-05", severity="minor"),
+    ]
+    statuses = ["passed", "failed", "broken", "skipped", "failed"]
+    found = outcomes(*zip(plan, statuses, strict=True))
+    v = judge(plan, found, Policy(), today=TODAY, waivers=[waiver("MTP-02")])
+    html = page(document(INFO, v, {}), [])
+    bar = html[
+        html.index('<div class="bar"') : html.index("</div>", html.index('<div class="bar"'))
+    ]
+    assert 'aria-label="Partner go live: 1 passed, 1 failed, 1 broken, 1 not run, 1 waived"' in bar
+    for css in ("passed", "failed", "broken", "not-run", "waived"):
+        assert f'<span class="s-{css}" style="width:20.0%" title="1 ' in bar
+    assert "s-not-applicable" not in bar  # an empty segment is not drawn
+    assert '<td class="n">1/5 passed</td>' in html
+
+
+def test_html_trend_shows_the_scenarios_last_runs_oldest_first() -> None:
+    history = [
+        {"run_id": f"2027031{n}-000000-aaaaaa", "verdict": verdict, "counts": {"passed": n}}
+        for n, verdict in ((4, "NO-GO"), (3, "GO"))
+    ]  # newest first, as signoff.json keeps them
+    doc = document(INFO, verdict_of("passed", "passed", "passed"), {}, history=history)
+    html = page(doc, [])
+    titles = [
+        "20270313-000000-aaaaaa: GO, 3 of 3 passed",
+        "20270314-000000-aaaaaa: NO-GO, 4 of 4 passed",
+        f"{INFO.run_id}: GO, 3 of 3 passed",
+    ]
+    assert [html.index(f"<title>{t}</title>") for t in titles] == sorted(
+        html.index(f"<title>{t}</title>") for t in titles
+    )
+    assert "This scenario's last 3 runs" in html
+
+
+def test_html_checklist_title_and_description_come_from_the_pack() -> None:
+    checklists = [
+        {
+            "name": "partner_go_live",
+            "title": "Partner go live",
+            "description": "Moving a <trading partner> into production.",
+        },
+        {"name": "unused", "title": "Not in this run", "description": "x"},
+    ]
+    doc = document(INFO, verdict_of("passed", "passed", "passed"), {}, checklists=checklists)
+    assert [c["name"] for c in doc["checklists"]] == ["partner_go_live", ""]
+    html = page(doc, [])
+    assert '<p class="desc">Moving a &lt;trading partner&gt; into production.</p>' in html
+    assert "Not in this run" not in html
 
 
 @pytest.mark.parametrize(
@@ -209,7 +319,18 @@ def test_html_banner_tone(
     statuses: tuple[str, ...], extra: dict[str, Any], tone: str, title: str
 ) -> None:
     html = page(document(INFO, verdict_of(*statuses, **extra), {}), [])
-    assert f'<div class="banner {tone}" data-testid="verdict"><h1>{title}</h1>' in html
+    assert f'<section class="banner {tone}" data-testid="verdict"' in html
+    assert f"<h1>{title}</h1>" in html
+
+
+def test_html_says_how_to_record_an_approval() -> None:
+    go = page(document(INFO, verdict_of("passed", "passed", "passed"), {}), [])
+    command = f'golive signoff approve reports/{INFO.run_id} --by "Your Name" --role'
+    assert command in go
+    nogo = page(document(INFO, verdict_of("passed", "failed", "passed"), {}), [])
+    assert "golive signoff approve" not in nogo
+    assert "A NO-GO run cannot be approved" in nogo
+    assert f"golive signoff reject reports/{INFO.run_id}" in nogo
 
 
 def test_html_lists_approvals_escaped() -> None:
@@ -217,10 +338,14 @@ def test_html_lists_approvals_escaped() -> None:
     approvals = [
         {"action": "approved", "by": "Ann <CTO>", "role": "release", "at": "T", "comment": ""},
         {"action": "rejected", "by": "Bob", "role": "qa", "at": "T2", "comment": "a & b"},
+        {"action": "approved", "by": "Eve", "role": "x", "at": "T3", "state": "forged"},
     ]
     html = page(doc, approvals)
     assert "<li>approved by Ann &lt;CTO&gt; (release) at T</li>" in html
     assert "<li>rejected by Bob (qa) at T2: a &amp; b</li>" in html
+    assert (
+        '<li class="forged">FORGED, not an approval (no valid signature): approved by Eve' in html
+    )
     assert "No approval recorded yet." not in html
 
 
