@@ -1,11 +1,13 @@
 """The signoff: what a release manager reads, in three forms.
 
-``signoff.json`` for machines (schema ``golive.signoff/1``, described in
-docs/signoff.md), ``signoff.md`` for a pull-request or ticket comment, and
-``signoff.html``, one printable page: the verdict first with why, then the run's facts,
-counts and what changed since the previous run of the same scenario, then every item with
-its status, reason, waiver and a link to its evidence in the Allure report, and last the
-approvals. All three are written atomically.
+``signoff.json`` for machines (schema ``golive.signoff/1``: the models of
+golive/signoff_schema.py write it; docs/signoff.schema.json is generated from them),
+``signoff.md`` for a pull-request or ticket comment, and ``signoff.html``
+(templates/signoff.html.j2), one printable page, summary first: the verdict and what
+blocks it, the approvals and how to record one, a bar per checklist and the trend of this
+scenario's runs; then the blocking items, the warnings, and the rest by checklist in ID
+order, each with its reason, waiver and a link to its evidence in the Allure report. All
+three are written atomically.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ import jinja2
 
 from .errors import InputError
 from .files import read_json_object, write_atomic
+from .signoff_schema import SCHEMA, Signoff
 from .verdict import GO, GO_WAIVED, Verdict
 
-SCHEMA = "golive.signoff/1"
 STATUS_MARK = {
     "passed": "PASS",
     "failed": "FAIL",
@@ -87,7 +89,7 @@ def document(
         }
         for i in verdict.items
     ]
-    return {
+    doc = {
         "schema": SCHEMA,
         "verdict": verdict.decision,
         "exit_code": verdict.exit_code,
@@ -100,6 +102,8 @@ def document(
         "history": history or [],
         "items": items,
     }
+    # written through the models the published schema is generated from
+    return Signoff.model_validate(doc).dump()
 
 
 def _described(checklists: list[dict[str, str]], items: list[dict[str, Any]]) -> list[Any]:

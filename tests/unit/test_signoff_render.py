@@ -13,6 +13,7 @@ import pytest
 from golive.config import Policy
 from golive.signoff import (
     SCHEMA,
+    STATUS_MARK,
     RunInfo,
     changes,
     document,
@@ -269,7 +270,12 @@ def test_html_bar_per_checklist_counts_every_status() -> None:
 
 def test_html_trend_shows_the_scenarios_last_runs_oldest_first() -> None:
     history = [
-        {"run_id": f"2027031{n}-000000-aaaaaa", "verdict": verdict, "counts": {"passed": n}}
+        {
+            "run_id": f"2027031{n}-000000-aaaaaa",
+            "started": f"2027-03-1{n}T00:00:00Z",
+            "verdict": verdict,
+            "counts": {**dict.fromkeys(STATUS_MARK, 0), "waived": 0, "passed": n},
+        }
         for n, verdict in ((4, "NO-GO"), (3, "GO"))
     ]  # newest first, as signoff.json keeps them
     doc = document(INFO, verdict_of("passed", "passed", "passed"), {}, history=history)
