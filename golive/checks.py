@@ -17,10 +17,12 @@ T = TypeVar("T")
 
 
 def fail(subject: str, saw: str, expected: str) -> NoReturn:
+    __tracebackhide__ = True  # the step that checked is where to look, not this frame
     raise CheckFailed(f"{subject}: {saw}; expected {expected}")
 
 
 def check(condition: bool, subject: str, saw: str, expected: str) -> None:
+    __tracebackhide__ = True
     if not condition:
         fail(subject, saw, expected)
 
