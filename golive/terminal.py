@@ -42,14 +42,16 @@ def status_of(report: pytest.TestReport) -> str:
 
 
 def crash_message(report: pytest.TestReport) -> str:
-    longrepr = report.longrepr
+    """The exception's one-line message (``CheckFailed: TP-1003 (...): ...``)."""
+    longrepr = getattr(report, "longrepr", None)
     if isinstance(longrepr, tuple):  # a skip: (path, line, "Skipped: why")
         return str(longrepr[2])
     crash = getattr(longrepr, "reprcrash", None)
     if crash is not None:
         return str(crash.message)
     lines = report.longreprtext.strip().splitlines()
-    return lines[-1] if lines else ""
+    last = lines[-1].strip() if lines else ""
+    return last[2:].strip() if last.startswith("E ") else last  # pytest's "E   " prefix
 
 
 def reason_text(report: pytest.TestReport, subject: str) -> str:

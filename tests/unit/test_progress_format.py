@@ -15,10 +15,11 @@ from golive.progress import Progress
 CLEAR = "\r\x1b[2K"
 
 
-def item(nodeid: str, id: str | None = None, subject: str = "") -> Any:
+def item(nodeid: str, id: str | None = None, subject: str = "", title: str = "") -> Any:
     stash = pytest.Stash()
     if id is not None:
-        stash[INFO_KEY] = SimpleNamespace(id=id, subject=subject)  # type: ignore[assignment]
+        info = SimpleNamespace(id=id, subject=subject, title=title or f"title of {id}")
+        stash[INFO_KEY] = info  # type: ignore[assignment]
     return SimpleNamespace(nodeid=nodeid, stash=stash)
 
 
@@ -54,9 +55,9 @@ def test_collection_sets_total_and_labels() -> None:
 def test_running_item_is_shown_by_its_label_or_node_id() -> None:
     progress, stream = started(item("a", "MTP-06", "TP-1003"), item("tests/x.py::y"))
     progress.pytest_runtest_logstart("a")
-    assert last_frame(stream) == "[0/2] 0 failed  MTP-06 [TP-1003]"
-    progress.pytest_runtest_logstart("tests/x.py::y")
-    assert last_frame(stream) == "[0/2] 0 failed  tests/x.py::y"
+    assert last_frame(stream) == "[0/2] 0 failed  MTP-06 [TP-1003] title of MTP-06"
+    progress.pytest_runtest_logstart("tests/x.py::y")  # no label: no node ID shown either
+    assert last_frame(stream) == "[0/2] 0 failed  MTP-06 [TP-1003] title of MTP-06"
 
 
 def test_a_pass_counts_once_and_prints_no_line() -> None:
@@ -68,12 +69,12 @@ def test_a_pass_counts_once_and_prints_no_line() -> None:
     assert last_frame(stream) == "[1/1] 0 failed"
 
 
-def test_a_failure_gets_a_permanent_line_with_the_last_line_of_its_text() -> None:
+def test_a_failure_gets_a_permanent_line_with_item_subject_and_reason() -> None:
     progress, stream = started(item("a", "MTP-06", "TP-1003"), item("b", "MTP-07"))
     text = "Traceback...\n  more\nCheckFailed: TP-1003: no buyers\n"
     progress.pytest_runtest_logreport(report("a", "call", "failed", text))
     assert (progress.done, progress.failed) == (1, 1)
-    assert f"{CLEAR}FAIL MTP-06 [TP-1003]: CheckFailed: TP-1003: no buyers\n" in stream.getvalue()
+    assert f"{CLEAR}FAIL MTP-06 [TP-1003] no buyers\n" in stream.getvalue()
     assert last_frame(stream) == "[1/2] 1 failed"
 
 
@@ -83,7 +84,7 @@ def test_a_setup_error_or_skip_finishes_the_item() -> None:
     progress.pytest_runtest_logreport(report("b", "setup", "skipped"))
     assert (progress.done, progress.failed) == (2, 1)
     assert f"{CLEAR}NOT RUN MTP-02\n" in stream.getvalue()
-    assert f"{CLEAR}FAIL MTP-01: E fixture broke\n" in stream.getvalue()
+    assert f"{CLEAR}BROKEN MTP-01 fixture broke\n" in stream.getvalue()  # a set-up broke
 
 
 def test_a_teardown_failure_is_a_failure_but_not_another_item() -> None:
@@ -93,20 +94,19 @@ def test_a_teardown_failure_is_a_failure_but_not_another_item() -> None:
     assert (progress.done, progress.failed) == (1, 1)
 
 
-def test_long_lines_are_cut() -> None:
-    long_label = "X" * 200
-    progress, stream = started(item("a"))
-    progress.pytest_runtest_logstart(long_label)
-    assert len(last_frame(stream)) == 120
+def test_long_lines_are_cut_to_the_width() -> None:
+    progress, stream = started(item("a", "MTP-01", title="X" * 200))
+    progress.pytest_runtest_logstart("a")
+    assert len(last_frame(stream)) == 120  # not a terminal: 120 columns
     progress.pytest_runtest_logreport(report("a", "call", "failed", "E " + "y" * 500))
-    fail_line = next(ln for ln in stream.getvalue().split(CLEAR) if ln.startswith("FAIL"))
-    assert fail_line == ("FAIL a: E " + "y" * 500)[:300] + "\n"
+    fail_line = next(ln for ln in stream.getvalue().split(CLEAR) if ln.startswith("BROKEN"))
+    assert fail_line == ("BROKEN MTP-01 " + "y" * 500)[:119] + "…\n"
 
 
 def test_failure_with_no_text() -> None:
     progress, stream = started(item("a", "MTP-01"))
     progress.pytest_runtest_logreport(report("a", "call", "failed", ""))
-    assert f"{CLEAR}FAIL MTP-01: \n" in stream.getvalue()
+    assert f"{CLEAR}BROKEN MTP-01\n" in stream.getvalue()
 
 
 def test_xdist_controller_takes_the_total_from_the_workers() -> None:
@@ -129,4 +129,4 @@ def test_session_finish_leaves_the_final_count_on_its_own_line() -> None:
     progress, stream = started(item("a", "MTP-01"))
     progress.pytest_runtest_logreport(report("a", "call", "failed", "E no"))
     progress.pytest_sessionfinish()
-    assert stream.getvalue().endswith(f"{CLEAR}[1/1] 1 failed\n")
+    assert stream.getvalue().endswith(f"{CLEAR}[1/1] 1 failed\nBROKEN MTP-01 no\n")
