@@ -99,26 +99,109 @@ def writable_folder(path: Path) -> Path:
     return path
 
 
+EXIT_CODES = """\
+exit codes:
+  0  GO, or GO WITH WAIVERS: every blocking item passed or is covered by a valid waiver
+  1  NO-GO: a blocking item failed; an item broke, was not run or has no result; or
+     zero checks ran
+  2  the run could not be judged: bad input (scenario, arguments), a harness error,
+     corrupt results
+"""
+EXAMPLES = """\
+examples:
+  golive run                                     every checklist against the built-in sandbox
+  golive run --scenario acme.yaml -n 2           a real environment, two processes
+  golive run --tags "MTP-06 or blocker"          only the items these Gherkin tags select
+  golive run --sandbox-fault buyers-empty        a NO-GO to look at: MTP-06 fails for TP-1003
+  golive gate reports/latest                     re-judge a finished run (a CI gate)
+  golive signoff approve reports/latest --by "Jane Roe" --role "release manager"
+  golive verify reports/latest --public-key golive.pub
+  golive sandbox --list-faults                   the faults the built-in sandbox can inject
+"""
+RUN_EPILOG = """\
+-- PYTEST_ARGS
+  After "--", only options that change how results are shown pass to pytest: -v, -q, -s,
+  -l, -x, --maxfail, -r..., --tb, --headed, --slowmo, --tracing, --video, --screenshot,
+  --durations, --color, --capture, --log-level. Anything that could narrow the plan,
+  change the scenario or move the results (-k, -m, paths, -p, -c, --lf, ...) is refused
+  with exit 2 before anything runs, there or in PYTEST_ADDOPTS. Default: none.
+
+examples:
+  golive run --tags MTP-06 --sandbox-fault buyers-empty --no-html
+  golive run --scenario scenarios/acme.yaml --waivers waivers.yaml -n 4
+  golive run --tags "ERP-07" -- --headed --slowmo 250
+
+"""
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Epilogs as written; an option whose help does not say its default gets it said."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if (
+            "default" in text
+            or not action.option_strings
+            or action.default in (None, argparse.SUPPRESS)
+        ):
+            return text
+        if action.default is False or action.default == []:
+            return f"{text} (default: off)" if action.default is False else text
+        return f"{text} (default: %(default)s)"
+
+
+class Parser(argparse.ArgumentParser):
+    """golive's parsers, its subcommands' too (argparse makes them of the top's class)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+TRUSTED_KEY = (
+    "the Ed25519 public key to trust (PEM; default: env GOLIVE_PUBLIC_KEY_FILE, else the"
+    " public half of GOLIVE_SIGNING_KEY_FILE)"
+)
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="golive", description="Go-live verification harness.")
+    top = Parser(
+        prog="golive",
+        description="Go-live verification harness: checks each checklist item against the"
+        " real systems and ends every run with a signoff, an Allure report and a GO / NO-GO"
+        " verdict that a CI gate obeys.",
+        epilog=f"{EXIT_CODES}\n{EXAMPLES}\n'golive COMMAND --help' tells more about each.",
+    )
     top.add_argument("--version", action="version", version=f"golive {__version__}")
     sub = top.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run the checklists and write the signoff")
+    run = sub.add_parser(
+        "run",
+        help="run the checklists and write the signoff",
+        description="Run the checklists of a scenario, judge the results, and write the run"
+        " folder: signoff.html|md|json, the Allure report, junit.xml, manifest.json.",
+        epilog=f"{RUN_EPILOG}{EXIT_CODES}",
+    )
     run.add_argument(
-        "--scenario", type=Path, metavar="FILE", help="default: scenarios/sandbox.yaml"
+        "--scenario",
+        type=Path,
+        metavar="FILE",
+        help="the run's input: environment, systems, subjects, policy (README.md; default:"
+        " scenarios/sandbox.yaml, the built-in sandbox)",
     )
     run.add_argument(
         "--tags",
         metavar="EXPR",
-        help="select items by tag expression, e.g. 'MTP-01 or blocker' (pytest -m syntax)",
+        help="select items by Gherkin tag expression, e.g. 'MTP-06 or blocker', 'api and not"
+        " mutating' (pytest -m syntax; default: every item)",
     )
     run.add_argument(
         "--sandbox-fault",
         action="append",
         default=[],
         metavar="NAME",
-        help="start the built-in sandbox with this fault (repeatable)",
+        help="start the built-in sandbox with this fault; repeatable (default: none; golive"
+        " sandbox --list-faults lists them)",
     )
     run.add_argument(
         "--output",
@@ -132,40 +215,58 @@ def parser() -> argparse.ArgumentParser:
         "--workers",
         type=workers,
         metavar="N",
-        help="run checks in N processes (pytest-xdist; 'auto': one per core)",
+        help="run checks in N processes (pytest-xdist; 'auto': one per core; default: 1)",
     )
     run.add_argument(
         "--waivers",
         type=Path,
         metavar="FILE",
-        help="waiver file (default: the scenario's `waivers`)",
+        help="waiver file (default: the scenario's `waivers`, else none)",
     )
-    run.add_argument("--no-html", action="store_true", help="skip the Allure HTML report")
-    run.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS")
+    run.add_argument(
+        "--no-html",
+        action="store_true",
+        help="skip the Allure HTML report; the signoff has no evidence links then (default:"
+        " the report is written)",
+    )
+    run.add_argument(
+        "pytest_args",
+        nargs="*",
+        metavar="-- PYTEST_ARGS",
+        help="options for pytest that change how results are shown (see below)",
+    )
 
     gate = sub.add_parser("gate", help="re-judge a finished run from its files")
-    gate.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    gate.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a finished run folder")
 
     merge = sub.add_parser("merge", help="join runs of several CI jobs (shards) into one")
-    merge.add_argument("run_dirs", type=Path, nargs="+", metavar="RUN_DIR")
-    merge.add_argument("--output", type=Path, default=Path("reports"), metavar="DIR")
-    merge.add_argument("--no-html", action="store_true", help="skip the Allure HTML report")
     merge.add_argument(
-        "--public-key", type=Path, metavar="FILE", help="the Ed25519 public key to trust (PEM)"
+        "run_dirs", type=Path, nargs="+", metavar="RUN_DIR", help="the shards' run folders"
     )
+    merge.add_argument(
+        "--output",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="folder that receives the merged run folder and 'latest' (default: reports)",
+    )
+    merge.add_argument("--no-html", action="store_true", help="skip the Allure HTML report")
+    merge.add_argument("--public-key", type=Path, metavar="FILE", help=TRUSTED_KEY)
 
     signoff = sub.add_parser("signoff", help="record an approval or rejection of a run")
-    signoff.add_argument("action", choices=["approve", "reject"])
-    signoff.add_argument("run_dir", type=Path, metavar="RUN_DIR")
-    signoff.add_argument("--by", required=True, metavar="NAME")
-    signoff.add_argument("--role", required=True, metavar="ROLE")
-    signoff.add_argument("--comment", default="", metavar="TEXT")
+    signoff.add_argument("action", choices=["approve", "reject"], help="approve or reject")
+    signoff.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a finished run folder")
+    signoff.add_argument("--by", required=True, metavar="NAME", help="who decides (required)")
     signoff.add_argument(
-        "--public-key", type=Path, metavar="FILE", help="the Ed25519 public key to trust (PEM)"
+        "--role", required=True, metavar="ROLE", help="as what, e.g. 'release manager' (required)"
     )
+    signoff.add_argument(
+        "--comment", default="", metavar="TEXT", help="why, shown on the signoff (default: none)"
+    )
+    signoff.add_argument("--public-key", type=Path, metavar="FILE", help=TRUSTED_KEY)
 
     verify = sub.add_parser("verify", help="check that a run's files are as it wrote them")
-    verify.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    verify.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a run folder")
     verify.add_argument(
         "--public-key",
         type=Path,
@@ -420,8 +521,29 @@ def check_pytest_args(pytest_args: list[str]) -> str | None:
     return None
 
 
+def unknown_faults(names: list[str]) -> str | None:
+    """Why ``--sandbox-fault`` names a fault the sandbox does not have, or None."""
+    if not names:
+        return None
+    import difflib
+
+    from .launcher import fault_names
+
+    known = fault_names()
+    for name in names:
+        if name in known:
+            continue
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        return (
+            f"--sandbox-fault {name}: the sandbox has no such fault{hint}"
+            f" ('golive sandbox --list-faults' lists all {len(known)})"
+        )
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
-    refusal = check_pytest_args(args.pytest_args)
+    refusal = check_pytest_args(args.pytest_args) or unknown_faults(args.sandbox_fault)
     if refusal:
         print(f"golive: {refusal}", file=sys.stderr)
         return EXIT_UNJUDGED
@@ -485,7 +607,6 @@ def run_checks(args: argparse.Namespace) -> int:
     # Until the run ends, its signoff says so: a run killed halfway never reads as GO.
     unfinished = Verdict(UNJUDGED, EXIT_UNJUDGED, reasons=["the run has not finished"])
     write_signoff(run_dir, RunInfo.from_json(info), unfinished, {})
-    point_latest(reports_root, run_dir)
     os.environ[RUN_ID_VAR] = run_id
     os.environ[clock.STARTED_VAR] = clock.stamp(started)  # workers judge "now" alike
     running = None
@@ -551,6 +672,7 @@ def run_checks(args: argparse.Namespace) -> int:
     )
     stopped = bool(SIGNALS.received)  # judged and signed off, but nothing slow
     verdict, html_error = finish(run_dir, html=not args.no_html and not stopped)
+    point_latest(reports_root, run_dir)  # only a run that finished becomes "latest"
     if stopped:
         html_error = "the run was stopped by a signal"
     summary(run_dir, verdict, html_error)

@@ -1,5 +1,6 @@
-"""Run files: written atomically (a reader sees the old file or the new one, never half),
-and read back as the JSON objects golive wrote, or an ``InputError`` saying what is wrong."""
+"""Run files: written atomically (a reader sees the old file or the new one, never half)
+and readable by all (0644), and read back as the JSON objects golive wrote, or an
+``InputError`` saying what is wrong."""
 
 from __future__ import annotations
 
@@ -26,10 +27,16 @@ def read_json_object(path: Path, missing: str, what: str) -> dict[str, Any]:
     return value
 
 
-def write_atomic(path: Path, text: str) -> None:
+# A run folder is read by others (a report web server, a colleague, CI's artifact upload):
+# its files are 0644, not the 0600 a temporary file is made with. A secret is never one.
+RUN_FILE_MODE = 0o644
+
+
+def write_atomic(path: Path, text: str, mode: int = RUN_FILE_MODE) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()

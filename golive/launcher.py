@@ -49,6 +49,22 @@ def ensure_token(env: dict[str, str] | os._Environ[str] = os.environ) -> None:
         env[USER_VAR] = "golive"
 
 
+def fault_names() -> list[str]:
+    """The names of the faults the sandbox can inject, as ``--list-faults --json`` gives
+    them (asked of the sandbox program, not imported from it)."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "golive.sandbox", "--list-faults", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return [str(row["name"]) for row in json.loads(done.stdout)]
+    except (OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError) as exc:
+        raise SandboxError(f"the sandbox could not list its faults: {exc}") from None
+
+
 @dataclass
 class RunningSandbox:
     url: str

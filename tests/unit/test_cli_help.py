@@ -1,0 +1,80 @@
+"""The command line a person meets first (golive/cli.py): help for every option with its
+default, exit codes and examples, a mistyped fault refused before anything is made, and
+run files others can read."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from golive import cli
+from golive.files import write_atomic
+
+COMMANDS = ("run", "signoff", "verify", "merge")
+
+
+def subparsers() -> dict[str, argparse.ArgumentParser]:
+    top = cli.parser()
+    action = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_option_has_help_and_says_its_default(command: str) -> None:
+    sub = subparsers()[command]
+    text = sub.format_help()
+    for action in sub._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        assert action.help, f"golive {command} {action.option_strings or action.dest}: no help"
+        if action.option_strings:
+            shown = sub._get_formatter()._expand_help(action)  # as --help prints it
+            assert "default" in shown or "required" in shown, (command, action.option_strings)
+    assert "usage: golive " in text
+
+
+def test_top_help_lists_exit_codes_and_examples() -> None:
+    text = cli.parser().format_help()
+    for line in ("exit codes:", "  0  GO", "  1  NO-GO", "  2  the run could not be judged"):
+        assert line in text
+    assert "examples:" in text and "golive run --sandbox-fault buyers-empty" in text
+
+
+def test_run_help_explains_pytest_args_and_the_scenario_default() -> None:
+    text = subparsers()["run"].format_help()
+    assert "-- PYTEST_ARGS" in text and "--headed" in text and "refused" in text
+    assert "default: scenarios/sandbox.yaml" in " ".join(text.split())
+    assert "exit codes:" in text
+
+
+def test_a_mistyped_fault_is_refused_with_a_suggestion_and_nothing_is_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "reports"
+    code = cli.main(["run", "--output", str(out), "--sandbox-fault", "buyers-emty"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("golive: --sandbox-fault buyers-emty: the sandbox has no such fault;")
+    assert "did you mean buyers-empty?" in err and "harness error" not in err
+    assert "golive sandbox --list-faults' lists all" in err
+    assert not out.exists()  # no run folder, no "latest"
+
+
+def test_a_known_fault_passes_the_check() -> None:
+    assert cli.unknown_faults(["buyers-empty"]) is None
+    assert cli.unknown_faults([]) is None
+
+
+def test_run_files_are_readable_by_others(tmp_path: Path) -> None:
+    old = os.umask(0o077)  # even under a strict umask: a report is for others to read
+    try:
+        write_atomic(tmp_path / "signoff.html", "<!doctype html>")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "signoff.html").stat().st_mode) == 0o644
+    write_atomic(tmp_path / "secret", "x", mode=0o600)
+    assert stat.S_IMODE((tmp_path / "secret").stat().st_mode) == 0o600
