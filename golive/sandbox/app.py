@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 
+from .api import ApiError
 from .common import Settings, bearer
 from .domains import DOMAINS
 
@@ -59,9 +60,19 @@ def create_app(settings: Settings) -> FastAPI:
     def request_log() -> list[dict[str, Any]]:
         return db.all("SELECT * FROM request_log ORDER BY id")
 
+    # An emulated API's routes render their own errors (api.py); what the framework answers
+    # before a route is reached (no such path under the API's prefix: 404; a method the
+    # path lacks: 405 with Allow) is worded by the dialect that claims the path.
+    dialects = [d for domain in DOMAINS for d in getattr(domain, "DIALECTS", ())]
+
     @app.exception_handler(HTTPException)
-    def problem(request: Request, exc: HTTPException) -> JSONResponse:
-        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+    def problem(request: Request, exc: HTTPException) -> Response:
+        for dialect in dialects:
+            if dialect.claims(request.url.path):
+                answer = dialect.error(ApiError(exc.status_code, str(exc.detail)))
+                answer.headers.update(exc.headers or {})
+                return answer
+        return JSONResponse({"error": exc.detail}, exc.status_code, exc.headers)
 
     for domain in DOMAINS:
         app.include_router(domain.router(settings))

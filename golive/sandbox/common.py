@@ -62,7 +62,10 @@ class Settings:
     smtp_port: int
     faults: list[Fault] = field(default_factory=list)
 
-    def fault_on(self, name: str, subject: str | None = None) -> bool:
+    def fault_on(self, fault: Fault | str, subject: str | None = None) -> bool:
+        """Whether ``fault`` (its Fault object; a name only where not yet converted) is
+        injected, for ``subject`` when given."""
+        name = fault.name if isinstance(fault, Fault) else fault
         return any(f.name == name and subject in (None, f.subject) for f in self.faults)
 
 

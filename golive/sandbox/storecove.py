@@ -26,11 +26,14 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import Annotated, Any
+from typing import Any, NoReturn
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
 
-from . import clock
+from . import api, clock
+from . import storecove_schemas as schemas
+from .api import ApiError, Call, Operation, Param
 from .common import Fault, Settings, later, sql_fault
 from .db import Database
 from .einvoicing_data import generate
@@ -38,16 +41,15 @@ from .storecove_provider import (
     ENTITY_FIELDS,
     PROCESSING_SECONDS,
     VALIDATION_SECONDS,
+    WEBHOOK_NOT_DELIVERED,
     Provider,
     errors,
     now_iso,
     render,
-    validate_entity,
 )
 
 SUPERSCHEME = "iso6523-actorid-upis"
-# Bodies are read raw and checked here, so a bad one gets Storecove's error model.
-JsonBody = Annotated[Any, Body()]
+PREFIX = "/api/v2"
 
 SCHEMA = """
 CREATE TABLE sc_legal_entities (
@@ -66,6 +68,14 @@ CREATE TABLE sc_webhook_instances (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE, body TEXT);
 CREATE TABLE sc_push_log (id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT, outcome TEXT);
 """
+
+SUBMISSION_REJECTED = Fault(
+    "submission-rejected",
+    "EINV-12",
+    "C-3001",
+    "the provider rejects the customer's test invoice (a Peppol business rule fails)",
+    shows="[BR-CO-09]",
+)
 
 FAULTS: tuple[Fault, ...] = (
     Fault(
@@ -117,20 +127,8 @@ FAULTS: tuple[Fault, ...] = (
         ),
         shows="https://connect-staging.momentus.example/connect/hooks/storecove/INT-3003",
     ),
-    Fault(
-        "submission-rejected",
-        "EINV-12",
-        "C-3001",
-        "the provider rejects the customer's test invoice (a Peppol business rule fails)",
-        shows="[BR-CO-09]",
-    ),
-    Fault(
-        "webhook-not-delivered",
-        "EINV-12",
-        "C-3003",
-        "the provider sends the customer's invoice but delivers no webhook for it",
-        shows="no webhook for submission",
-    ),
+    SUBMISSION_REJECTED,
+    WEBHOOK_NOT_DELIVERED,
 )
 
 
@@ -167,175 +165,212 @@ def load(db: Database, seed: int) -> None:
 
 def router(settings: Settings) -> APIRouter:
     provider = Provider(settings)
-    db = settings.db
-    api = APIRouter(prefix="/api/v2", dependencies=[Depends(provider.authorised)])
+    emulation = api.Emulation(operations(provider), DIALECT, provider.authorised)
+    outer = APIRouter()
+    outer.include_router(emulation.router(), prefix=PREFIX)
+    outer.include_router(ui_router(provider))
+    return outer
 
-    @api.post("/legal_entities", response_model=None)
-    def create_legal_entity(payload: JsonBody) -> Any:
-        problems = validate_entity(payload, partial=False)
-        if problems:
-            return errors(*problems)
-        with db.transaction() as tx:
+
+class StorecoveDialect:
+    """Storecove's error model: 422 answers are an array of ``{"source", "details"}``
+    (ErrorModel); 401/403/404 carry no schema in the spec and answer ``{"error": ...}``
+    as the rest of the sandbox does."""
+
+    def claims(self, path: str) -> bool:
+        return path.startswith(PREFIX + "/")
+
+    def error(self, error: ApiError) -> Response:
+        if error.status == 422:
+            return errors(*error.problems)
+        return JSONResponse({"error": error.message}, status_code=error.status)
+
+
+DIALECT = StorecoveDialect()
+DIALECTS = (DIALECT,)  # app.py: the framework's own 404/405 under /api/v2 in this shape
+ENTITY_ID = Param("id", "path", "int64", required=True)
+LEGAL_ENTITY_ID = Param("legal_entity_id", "path", "int64", required=True)
+
+
+def operations(provider: Provider) -> tuple[Operation, ...]:
+    """The Storecove operations the sandbox emulates: one line each, one handler each."""
+    h = Handlers(provider)
+    return (
+        Operation("POST", "/legal_entities", "create_legal_entity", (200, 401, 403, 422),
+                  h.create_legal_entity, body=schemas.LegalEntityCreate),
+        Operation("GET", "/legal_entities/{id}", "get_legal_entity", (200, 401, 403, 404),
+                  h.get_legal_entity, (ENTITY_ID,)),
+        Operation("PATCH", "/legal_entities/{id}", "update_legal_entity",
+                  (200, 401, 403, 404, 422), h.update_legal_entity, (ENTITY_ID,),
+                  schemas.LegalEntityUpdate),
+        Operation("DELETE", "/legal_entities/{id}", "delete_legal_entity", (204, 401, 403, 404),
+                  h.delete_legal_entity, (ENTITY_ID,), status=204),
+        Operation("POST", "/legal_entities/{legal_entity_id}/peppol_identifiers",
+                  "create_peppol_identifier", (200, 401, 403, 404, 422),
+                  h.create_peppol_identifier, (LEGAL_ENTITY_ID,), schemas.PeppolIdentifierCreate),
+        Operation("POST", "/discovery/receives", "discovery_receives", (200, 401, 403, 422),
+                  h.discover, body=schemas.DiscoverableParticipant),
+        Operation("POST", "/discovery/exists", "discovery_exists", (200, 401, 403, 422),
+                  h.discover, body=schemas.DiscoverableParticipant),
+        Operation("POST", "/document_submissions", "create_document_submission",
+                  (200, 401, 403, 422), h.create_document_submission,
+                  body=schemas.DocumentSubmission),
+        Operation("GET", "/document_submissions/{guid}/evidence/{evidence_type}",
+                  "show_document_submission_evidence", (200, 401, 403, 404), h.evidence,
+                  (Param("guid", "path", "uuid", required=True),
+                   Param("evidence_type", "path", required=True,
+                         choices=("sending", "clearing")))),
+        Operation("GET", "/webhook_instances/", "get_webhook_instances",
+                  (200, 204, 401, 403, 404), h.get_webhook_instances),
+        Operation("DELETE", "/webhook_instances/{guid}", "delete_webhook_instance",
+                  (204, 401, 403, 404), h.delete_webhook_instance,
+                  (Param("guid", "path", "uuid", required=True),), status=204),
+    )  # fmt: skip
+
+
+class Handlers:
+    """One method per operation; ``Provider`` holds the state and rules they share."""
+
+    def __init__(self, provider: Provider) -> None:
+        self.provider = provider
+        self.db = provider.db
+        self.settings = provider.settings
+
+    def create_legal_entity(self, call: Call) -> Any:
+        body: schemas.LegalEntityCreate = call.body
+        given = body.model_dump(exclude_unset=True)
+        with self.db.transaction() as tx:
             cursor = tx.execute(
                 "INSERT INTO sc_legal_entities (party_name, line1, line2, city, zip, county,"
                 " country, tenant_id, public, advertisements, created_at, validation_seconds)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    *(payload.get(k) for k in ENTITY_FIELDS),
-                    int(payload.get("public", True)),
-                    json.dumps(payload.get("advertisements") or ["invoice"]),
+                    *(given.get(k) for k in ENTITY_FIELDS),
+                    int(given.get("public", True)),
+                    json.dumps(given.get("advertisements") or ["invoice"]),
                     time.time(),
                     VALIDATION_SECONDS,
                 ),
             )
             new_id = int(cursor.lastrowid or 0)
-        return provider.entity(new_id)
+        return self.provider.entity(new_id)
 
-    @api.get("/legal_entities/{entity_id}")
-    def get_legal_entity(entity_id: int) -> dict[str, Any]:
-        return provider.entity(entity_id)
+    def get_legal_entity(self, call: Call) -> Any:
+        return self.provider.entity(call["id"])
 
-    @api.patch("/legal_entities/{entity_id}", response_model=None)
-    def update_legal_entity(entity_id: int, payload: JsonBody) -> Any:
-        provider.entity_row(entity_id)
-        problems = validate_entity(payload, partial=True)
-        if problems:
-            return errors(*problems)
-        for key in ENTITY_FIELDS:
-            if key in payload:
-                db.execute(
-                    f"UPDATE sc_legal_entities SET {key} = ? WHERE id = ?", payload[key], entity_id
+    def update_legal_entity(self, call: Call) -> Any:
+        entity_id = call["id"]
+        self.provider.entity_row(entity_id)
+        given = call.body.model_dump(exclude_unset=True)
+        with self.db.transaction() as tx:
+            for key in ENTITY_FIELDS:
+                if key in given:
+                    tx.execute(
+                        f"UPDATE sc_legal_entities SET {key} = ? WHERE id = ?",
+                        (given[key], entity_id),
+                    )
+            if "public" in given:
+                tx.execute(
+                    "UPDATE sc_legal_entities SET public = ? WHERE id = ?",
+                    (int(given["public"]), entity_id),
                 )
-        return provider.entity(entity_id)
+            if "advertisements" in given:
+                tx.execute(
+                    "UPDATE sc_legal_entities SET advertisements = ? WHERE id = ?",
+                    (json.dumps(given["advertisements"]), entity_id),
+                )
+        return self.provider.entity(entity_id)
 
-    @api.delete("/legal_entities/{entity_id}", status_code=204)
-    def delete_legal_entity(entity_id: int) -> Response:
-        provider.entity_row(entity_id)
-        with db.transaction() as tx:
+    def delete_legal_entity(self, call: Call) -> Response:
+        entity_id = call["id"]
+        self.provider.entity_row(entity_id)
+        with self.db.transaction() as tx:
             tx.execute("DELETE FROM sc_peppol_identifiers WHERE legal_entity_id = ?", (entity_id,))
             tx.execute("DELETE FROM sc_legal_entities WHERE id = ?", (entity_id,))
         return Response(status_code=204)
 
-    @api.post("/legal_entities/{entity_id}/peppol_identifiers", response_model=None)
-    def create_peppol_identifier(entity_id: int, payload: JsonBody) -> Any:
-        provider.entity_row(entity_id)
-        if not isinstance(payload, dict):
-            return errors(("body", "expected a JSON object"))
-        missing = [
-            (k, f"{k} is required")
-            for k in ("superscheme", "scheme", "identifier")
-            if not payload.get(k)
-        ]
-        if missing:
-            return errors(*missing)
-        if provider.db.one(
+    def create_peppol_identifier(self, call: Call) -> Any:
+        entity_id = call["legal_entity_id"]
+        self.provider.entity_row(entity_id)
+        body: schemas.PeppolIdentifierCreate = call.body
+        if self.db.one(
             "SELECT 1 AS x FROM sc_peppol_identifiers WHERE scheme = ? AND identifier = ?",
-            payload["scheme"],
-            payload["identifier"],
+            body.scheme,
+            body.identifier,
         ):
-            return errors(
-                ("identifier", f"{payload['scheme']}:{payload['identifier']} is already registered")
+            raise ApiError(
+                422,
+                f"{body.scheme}:{body.identifier} is already registered",
+                [("identifier", f"{body.scheme}:{body.identifier} is already registered")],
             )
-        db.execute(
+        self.db.execute(
             "INSERT INTO sc_peppol_identifiers VALUES (?, ?, ?, ?)",
             entity_id,
-            payload["superscheme"],
-            payload["scheme"],
-            payload["identifier"],
+            body.superscheme,
+            body.scheme,
+            body.identifier,
         )
-        return {k: payload[k] for k in ("superscheme", "scheme", "identifier")}
+        return {
+            "superscheme": body.superscheme,
+            "scheme": body.scheme,
+            "identifier": body.identifier,
+        }
 
-    def discover(payload: Any) -> Any:
-        if (
-            not isinstance(payload, dict)
-            or not payload.get("scheme")
-            or not payload.get("identifier")
-        ):
-            return errors(("body", "scheme and identifier are required"))
-        found = provider.receiving_entity(payload["scheme"], payload["identifier"])
+    def discover(self, call: Call) -> Any:
+        body: schemas.DiscoverableParticipant = call.body
+        found = self.provider.receiving_entity(body.scheme, body.identifier)
         return {"code": "OK" if found else "NOK", "email": False}
 
-    @api.post("/discovery/receives", response_model=None)
-    def discovery_receives(payload: JsonBody) -> Any:
-        return discover(payload)
-
-    @api.post("/discovery/exists", response_model=None)
-    def discovery_exists(payload: JsonBody) -> Any:
-        return discover(payload)
-
-    @api.post("/document_submissions", response_model=None)
-    def create_document_submission(payload: JsonBody, request: Request) -> Any:
-        if not isinstance(payload, dict) or not isinstance(payload.get("legalEntityId"), int):
-            return errors(("legalEntityId", "legalEntityId (an integer) is required"))
-        entity = provider.entity_row(payload["legalEntityId"])
-        document = payload.get("document") or {}
-        invoice = document.get("invoice") if isinstance(document, dict) else None
-        if document.get("documentType") != "invoice" or not isinstance(invoice, dict):
-            return errors(
-                ("document", "document.documentType 'invoice' with document.invoice is required")
-            )
-        missing = [
-            k
-            for k in (
-                "invoiceNumber",
-                "issueDate",
-                "accountingCustomerParty",
-                "invoiceLines",
-                "amountIncludingVat",
-            )
-            if k not in invoice
-        ]
-        if missing:
-            return errors(*((f"document.invoice.{k}", f"{k} is required") for k in missing))
-        ids = ((payload.get("routing") or {}).get("eIdentifiers")) or []
-        if not ids:
-            return errors(("routing.eIdentifiers", "at least one receiver identifier is required"))
+    def create_document_submission(self, call: Call) -> Any:
+        body: schemas.DocumentSubmission = call.body
+        if body.legalEntityId is None:
+            refuse("legalEntityId", "legalEntityId (an integer) is required")
+        entity = self.provider.entity_row(body.legalEntityId, status=422)
+        document = body.document
+        if document is None or document.documentType != "invoice" or document.invoice is None:
+            refuse("document", "document.documentType 'invoice' with document.invoice is required")
+        ids = (body.routing.eIdentifiers if body.routing else None) or []
+        if not ids or ids[0].scheme is None or ids[0].id is None:
+            refuse("routing.eIdentifiers", "at least one receiver identifier is required")
         receiver = ids[0]
-        if provider.receiving_entity(receiver.get("scheme", ""), receiver.get("id", "")) is None:
-            return errors(
-                (
-                    "routing.eIdentifiers",
-                    f"{receiver.get('scheme')}:{receiver.get('id')} is not receivable on Peppol",
-                )
+        label = f"{receiver.scheme}:{receiver.id}"
+        if self.provider.receiving_entity(str(receiver.scheme), str(receiver.id)) is None:
+            refuse("routing.eIdentifiers", f"{label} is not receivable on Peppol")
+        if not self.provider.validated(entity):
+            refuse(
+                "legalEntityId",
+                f"legal entity {entity['id']} is not validated yet; no documents are sent",
             )
-        if not provider.validated(entity):
-            return errors(
-                (
-                    "legalEntityId",
-                    f"legal entity {entity['id']} is not validated yet; no documents are sent",
-                )
-            )
-        if settings.fault_on("submission-rejected", entity["tenant_id"]):
-            return errors(
-                (
-                    "document.invoice.accountingSupplierParty",
-                    "[BR-CO-09] the seller VAT identifier must start with a country code prefix",
-                )
+        if self.settings.fault_on(SUBMISSION_REJECTED, entity["tenant_id"]):
+            refuse(
+                "document.invoice.accountingSupplierParty",
+                "[BR-CO-09] the seller VAT identifier must start with a country code prefix",
             )
         guid = str(uuid.uuid4())
-        sender = db.one(
+        sender = self.db.one(
             "SELECT scheme || ':' || identifier AS id FROM sc_peppol_identifiers"
             " WHERE legal_entity_id = ?",
             entity["id"],
         )
-        db.execute(
+        self.db.execute(
             "INSERT INTO sc_submissions VALUES (?, ?, ?, ?, ?, NULL)",
             guid,
             entity["id"],
             sender["id"] if sender else "",
-            f"{receiver['scheme']}:{receiver['id']}",
+            label,
             time.time(),
         )
-        later(PROCESSING_SECONDS, provider.process, guid, entity, str(request.base_url).rstrip("/"))
+        base = str(call.request.base_url).rstrip("/")
+        later(PROCESSING_SECONDS, self.provider.process, guid, entity, base)
         return {"guid": guid}
 
-    @api.get("/document_submissions/{guid}/evidence/{evidence_type}")
-    def show_document_submission_evidence(guid: str, evidence_type: str) -> dict[str, Any]:
-        row = db.one("SELECT * FROM sc_submissions WHERE guid = ?", guid)
-        if row is None or evidence_type not in ("sending", "clearing"):
-            raise HTTPException(404, f"no document submission {guid}")
+    def evidence(self, call: Call) -> Any:
+        guid, evidence_type = call["guid"], call["evidence_type"]
+        row = self.db.one("SELECT * FROM sc_submissions WHERE guid = ?", guid)
+        if row is None:
+            raise ApiError(404, f"no document submission {guid}")
         if row["sent_at"] is None or evidence_type == "clearing":
-            raise HTTPException(404, f"no {evidence_type} evidence for {guid} yet")
+            raise ApiError(404, f"no {evidence_type} evidence for {guid} yet")
         return {
             "network": "peppol",
             "sender": row["sender"],
@@ -349,23 +384,29 @@ def router(settings: Settings) -> APIRouter:
             "documents": [],
         }
 
-    @api.get("/webhook_instances/", response_model=None)
-    def get_webhook_instances() -> Any:
-        row = db.one("SELECT guid, body FROM sc_webhook_instances ORDER BY seq LIMIT 1")
+    def get_webhook_instances(self, call: Call) -> Any:
+        row = self.db.one("SELECT guid, body FROM sc_webhook_instances ORDER BY seq LIMIT 1")
         return row if row is not None else Response(status_code=204)
 
-    @api.delete("/webhook_instances/{guid}", status_code=204)
-    def delete_webhook_instance(guid: str) -> Response:
-        if db.one("SELECT 1 AS x FROM sc_webhook_instances WHERE guid = ?", guid) is None:
-            raise HTTPException(404, f"no webhook instance {guid}")
-        db.execute("DELETE FROM sc_webhook_instances WHERE guid = ?", guid)
+    def delete_webhook_instance(self, call: Call) -> Response:
+        guid = call["guid"]
+        if self.db.one("SELECT 1 AS x FROM sc_webhook_instances WHERE guid = ?", guid) is None:
+            raise ApiError(404, f"no webhook instance {guid}")
+        self.db.execute("DELETE FROM sc_webhook_instances WHERE guid = ?", guid)
         return Response(status_code=204)
 
-    ui = APIRouter(prefix="/sandbox/storecove", dependencies=[Depends(provider.authorised)])
+
+def refuse(source: str, details: str) -> NoReturn:
+    raise ApiError(422, details, [(source, details)])
+
+
+def ui_router(provider: Provider) -> APIRouter:
+    """What Storecove's UI shows (not part of the published API)."""
+    db = provider.db
+    ui = APIRouter(prefix="/sandbox/storecove", dependencies=[Depends(provider.authorised_ui)])
 
     @ui.get("/push_webhooks")
     def push_webhooks(request: Request, tenant_id: str | None = None) -> list[dict[str, str]]:
-        """What Storecove's UI shows as push webhooks (not part of the published API)."""
         rows = db.all(
             "SELECT * FROM sc_push_webhooks WHERE ? IS NULL OR tenant_id = ?", tenant_id, tenant_id
         )
@@ -375,7 +416,4 @@ def router(settings: Settings) -> APIRouter:
     def push_log() -> list[dict[str, Any]]:
         return db.all("SELECT * FROM sc_push_log ORDER BY id")
 
-    outer = APIRouter()
-    outer.include_router(api)
-    outer.include_router(ui)
-    return outer
+    return ui

@@ -20,12 +20,21 @@ import requests
 from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from .common import Settings
+from .api import ApiError
+from .common import Fault, Settings
 from .einvoicing_data import BASE
 
 VALIDATION_SECONDS = float(os.environ.get("GOLIVE_STORECOVE_VALIDATION_SECONDS", "1"))
 PROCESSING_SECONDS = float(os.environ.get("GOLIVE_STORECOVE_PROCESSING_SECONDS", "0.3"))
 ENTITY_FIELDS = ("party_name", "line1", "line2", "city", "zip", "county", "country", "tenant_id")
+
+WEBHOOK_NOT_DELIVERED = Fault(
+    "webhook-not-delivered",
+    "EINV-12",
+    "C-3003",
+    "the provider sends the customer's invoice but delivers no webhook for it",
+    shows="no webhook for submission",
+)
 
 
 def errors(*pairs: tuple[str, str], status: int = 422) -> JSONResponse:
@@ -51,17 +60,27 @@ class Provider:
     def authorised(self, request: Request) -> None:
         scheme, _, key = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not key:
-            raise HTTPException(401, "missing bearer API key")
+            raise ApiError(401, "missing bearer API key")
         if secrets.compare_digest(key, self.settings.token):
             return
         row = self.db.one("SELECT revoked FROM sc_api_keys WHERE secret = ?", key)
         if row is None or row["revoked"]:
-            raise HTTPException(401, "API key unknown or revoked")
+            raise ApiError(401, "API key unknown or revoked")
 
-    def entity_row(self, entity_id: int) -> dict[str, Any]:
-        row = self.db.one("SELECT * FROM sc_legal_entities WHERE id = ?", entity_id)
+    def authorised_ui(self, request: Request) -> None:
+        try:
+            self.authorised(request)
+        except ApiError as error:
+            raise HTTPException(error.status, error.message) from None
+
+    def entity_row(self, entity_id: int, status: int = 404) -> dict[str, Any]:
+        """The legal entity's row; ``status`` when there is none (404, or 422 where the
+        operation documents no 404, as a submission naming an unknown sender)."""
+        row = None
+        if -(2**63) <= entity_id < 2**63:  # SQLite's integers
+            row = self.db.one("SELECT * FROM sc_legal_entities WHERE id = ?", entity_id)
         if row is None:
-            raise HTTPException(404, f"no legal entity {entity_id}")
+            raise ApiError(status, f"no legal entity {entity_id}", [("id", "unknown")])
         return row
 
     def entity(self, entity_id: int) -> dict[str, Any]:
@@ -95,7 +114,7 @@ class Provider:
     def process(self, guid: str, entity: dict[str, Any], base: str) -> None:
         """Send the submission, then queue and push its webhook (runs on a timer thread)."""
         self.db.execute("UPDATE sc_submissions SET sent_at = ? WHERE guid = ?", time.time(), guid)
-        if self.settings.fault_on("webhook-not-delivered", entity["tenant_id"]):
+        if self.settings.fault_on(WEBHOOK_NOT_DELIVERED, entity["tenant_id"]):
             return
         body = json.dumps(
             {
@@ -129,20 +148,3 @@ class Provider:
             except requests.RequestException as exc:
                 outcome = f"not delivered: {type(exc).__name__}"
         self.db.execute("INSERT INTO sc_push_log (url, outcome) VALUES (?, ?)", url, outcome)
-
-
-def validate_entity(payload: Any, partial: bool) -> list[tuple[str, str]]:
-    if not isinstance(payload, dict):
-        return [("body", "expected a JSON object")]
-    problems = []
-    for name in ("party_name", "line1", "city", "zip", "country"):
-        if not partial and not payload.get(name):
-            problems.append((name, f"{name} is required"))
-    country = payload.get("country")
-    if country is not None and not (isinstance(country, str) and len(country) == 2):
-        problems.append(("country", f"{country!r} is not an ISO 3166-1 alpha-2 code"))
-    for name in ("party_name", "line1", "city", "zip"):
-        value = payload.get(name)
-        if value is not None and (not isinstance(value, str) or len(value) < 2):
-            problems.append((name, f"{name} must be a string of at least 2 characters"))
-    return problems
