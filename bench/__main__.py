@@ -173,7 +173,7 @@ class Bench:
         if len(partners) != n:
             raise SystemExit(f"bench: the sandbox has {len(partners)} ready partners, not {n}")
         doc = yaml.safe_load((ROOT / "scenarios" / "sandbox.yaml").read_text("utf-8"))
-        doc["subjects"]["partners"] = [
+        doc["packs"]["partner_go_live"]["partners"] = [
             {
                 "id": p["id"],
                 "business_rep": p["business_rep"],

@@ -33,7 +33,7 @@ def load(path: Path) -> tuple[str, list[dict[str, Any]]]:
 
 
 class Web:
-    """Plain Playwright doing what ``golive.adapters.monitor_web`` does."""
+    """Plain Playwright doing what ``packs.erp_partner_access.monitor_web`` does."""
 
     def __init__(self) -> None:
         from playwright.sync_api import sync_playwright

@@ -5,9 +5,9 @@
 
 For each N it starts the sandbox with ``--accounts N`` (both instances generated from one
 dataset, the candidate a copy), then runs the reconciliation the UPG-17 step runs (the
-Kill Bill adapter streaming ``/accounts/pagination`` page by page, ``golive.upgrade.
-reconcile``) in a fresh child process, and reports accounts per second and that process's
-peak resident memory. Each N runs in its own process so the peaks are comparable: flat
+Kill Bill adapter streaming ``/accounts/pagination`` page by page,
+``packs.billing_upgrade.reconcile.reconcile``) in a fresh child process, and reports
+accounts per second and that process's peak resident memory. Each N runs in its own process so the peaks are comparable: flat
 memory means the 100,000 peak is about the 10,000 one.
 """
 
@@ -22,10 +22,10 @@ import sys
 import time
 
 from golive import launcher
-from golive.adapters.killbill import RestKillBill
 from golive.http import HttpClient, MutationGuard
 from golive.redact import Redactor
-from golive.upgrade import reconcile
+from packs.billing_upgrade.killbill import RestKillBill
+from packs.billing_upgrade.reconcile import reconcile
 
 
 def measure(url: str, page_size: int, expect: int) -> dict[str, float]:

@@ -22,8 +22,8 @@ import pytest
 import requests
 
 from golive import checks
-from golive.adapters import monitor_web
 from golive.launcher import URL_VAR
+from packs.erp_partner_access import monitor_web
 
 _state: dict[str, Any] = {"check": "", "out": None}
 

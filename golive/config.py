@@ -38,8 +38,6 @@ from pydantic import (
     model_validator,
 )
 
-from .upgrade_config import Processor, StaffRole, UpgradePlan
-
 Tier = Literal["test", "staging", "production"]
 Severity = Literal["blocker", "critical", "normal", "minor"]
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
@@ -84,123 +82,6 @@ class System(Model):
                 " as ${ENV_VAR} references)"
             )
         return value.rstrip("/")
-
-
-class Partner(Model):
-    id: Annotated[str, Field(min_length=1)]
-    business_rep: str | None = None
-    notification_emails: Annotated[list[str], Field(min_length=1)]
-
-
-Permission = Literal[
-    "manage_api_credentials",
-    "resend_messages",
-    "take_over_onboarding_tasks",
-    "view_message_content",
-    "respond_to_tickets",
-    "explore_errors",
-    "handle_messages",
-    "manage_connector_settings",
-]
-
-
-class ErpUser(Model):
-    """One ERP partner (customiser) user in a customer's access plan.
-
-    ``prod_access`` says when the user may have PROD access: ``during_onboarding``,
-    ``after_onboarding`` (TEST first, the seed's best practice) or ``never``;
-    ``after_onboarding`` says whether the access is revoked or kept once the onboarding is
-    complete. Access ends at most ``max_days`` after it starts unless ``permanent``.
-    ``password`` is the user's own login (a ``${ENV_VAR}``), used in the browser and for
-    the user's own API calls; it is masked everywhere like every other credential.
-    """
-
-    username: Annotated[str, Field(min_length=1)]
-    partner: Annotated[str, Field(min_length=1)]
-    password: SecretStr | None = None
-    permissions: list[Permission]
-    permanent: bool = False
-    max_days: Annotated[int, Field(ge=1)] = 90
-    prod_access: Literal["during_onboarding", "after_onboarding", "never"] = "after_onboarding"
-    after_onboarding: Literal["revoke", "keep"] = "revoke"
-    sub_companies: list[str] = []
-
-
-class ErpCustomer(Model):
-    """A customer whose EDI monitor ERP partner users get into: the access plan.
-
-    ``phase`` is the onboarding project's current phase: ``onboarding`` or ``complete``.
-    """
-
-    id: Annotated[str, Field(min_length=1)]
-    phase: Literal["onboarding", "complete"]
-    users: list[ErpUser]
-
-
-class PeppolParticipant(Model):
-    """A Peppol participant, as Storecove's discovery names it (scheme ``NL:KVK``...)."""
-
-    scheme: Annotated[str, Field(min_length=3)]
-    identifier: Annotated[str, Field(min_length=1)]
-
-
-class ApiUserLogin(Model):
-    """The hub (Connect) API user an Enterprise customer needs; password as ${ENV_VAR}."""
-
-    username: Annotated[str, Field(min_length=1)]
-    password: SecretStr
-
-
-Edition = Literal["Enterprise", "Elite"]
-
-
-class EInvoicingCustomer(Model):
-    """A customer onboarding e-invoicing (features/einvoicing, ``@each_einvoicing_customer``).
-
-    ``legal_entity_id`` is the provider's (Storecove's) id. ``test_receiver`` is where the
-    end-to-end test invoice goes (default: the legal entity's own Peppol identifier).
-    ``provider_webhook_url`` states the provider-side push URL for providers whose API
-    cannot show it (Storecove sets it in its UI); the sandbox shows it, so it stays unset.
-    """
-
-    id: Annotated[str, Field(min_length=1)]
-    edition: Edition
-    legal_entity_id: int
-    api_user: ApiUserLogin | None = None
-    test_receiver: PeppolParticipant | None = None
-    provider_webhook_url: str | None = None
-
-    @model_validator(mode="after")
-    def _enterprise_has_api_user(self) -> EInvoicingCustomer:
-        if self.edition == "Enterprise" and self.api_user is None:
-            raise ValueError("an Enterprise customer needs api_user (the hub's API user)")
-        return self
-
-
-class Subjects(Model):
-    partners: list[Partner] = []
-    erp_customers: list[ErpCustomer] = []
-    einvoicing_customers: list[EInvoicingCustomer] = []
-    processors: list[Processor] = []
-    roles: list[StaffRole] = []
-
-
-class Organisation(Model):
-    name: str
-    internal_domains: Annotated[list[str], Field(min_length=1)]
-
-
-class EInvoicing(Model):
-    """What the e-invoicing checklist expects of the process (features/einvoicing).
-
-    ``articles``: per edition, the knowledge-base article the approval email must link
-    (its title or URL). ``support_ops``: who gets the form-completed email.
-    """
-
-    support_ops: Annotated[list[str], Field(min_length=1)]
-    articles: dict[Edition, str]
-    webhook_deadline: Annotated[float, Field(gt=0, le=600)] = 20.0
-    validation_hours: Annotated[float, Field(gt=0)] = 48.0
 
 
 CHECK_ID = re.compile(r"^[A-Z][A-Z0-9]*-\d+$")
@@ -321,17 +202,16 @@ class Browser(Model):
 class Scenario(Model):
     version: Literal[1]
     environment: Environment
-    organisation: Organisation
     systems: dict[str, System]
-    subjects: Subjects = Subjects()
+    # the checklist packs this scenario runs, each with its settings (validated by the
+    # pack's own model, golive/packs.py): packs: {partner_go_live: {partners: [...]}}
+    packs: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], dict[str, Any] | None] = {}
     policy: Policy = Policy()
     waivers: str | None = None  # a waiver file, relative to this scenario file
     notify: Notify = Notify()
     attestations: list[Attestation] = []  # for @manual items
-    einvoicing: EInvoicing | None = None
     sandbox: Sandbox | None = None
     browser: Browser = Browser()
-    upgrade: UpgradePlan | None = None  # the upgrade checklist's plan (golive/upgrade_config.py)
     source: Path = Path()
 
     @property

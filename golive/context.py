@@ -17,9 +17,10 @@ from urllib.parse import unquote
 from pydantic import BaseModel, SecretStr
 
 from . import clock
-from .config import USER_NAMES, Scenario, load_scenario
+from .config import USER_NAMES, Scenario
 from .http import MutationGuard
 from .launcher import URL_VAR, ensure_token
+from .packs import Active, load
 from .redact import Redactor
 
 RUN_ID_VAR = "GOLIVE_RUN_ID"
@@ -37,13 +38,22 @@ class RunContext:
     run_dir: Path | None = None
     # the run's reference time (golive/clock.py): what every check compares "now" with
     started: datetime = field(default_factory=clock.run_started)
+    # the checklist packs the scenario selects, with their validated settings
+    packs: list[Active] = field(default_factory=list)
+
+    def settings(self, pack: str) -> Any:
+        """The validated settings of a running pack (``packs.<name>`` in the scenario)."""
+        for active in self.packs:
+            if active.pack.name == pack:
+                return active.settings
+        raise LookupError(f"pack {pack!r} is not selected by {self.scenario.source}")
 
     @property
     def today(self) -> date:
         return self.started.date()
 
 
-def secrets_of(scenario: Scenario) -> Redactor:
+def secrets_of(scenario: Scenario, packs: list[Active] | None = None) -> Redactor:
     """A redactor for every credential of the scenario: each ``SecretStr`` anywhere in it
     (systems, notifications, subjects' own passwords), ``username:password`` pairs in
     the form basic auth sends them, and the password of any URL's ``user:password@``."""
@@ -77,6 +87,8 @@ def secrets_of(scenario: Scenario) -> Redactor:
             redactor.add(unquote(found.group(1)))
 
     walk(scenario)
+    for active in packs or []:
+        walk(active.settings)
     return redactor
 
 
@@ -89,8 +101,8 @@ def build(
 ) -> RunContext:
     """Load the scenario (``ScenarioError`` on bad input) and set up the shared parts."""
     ensure_token()
-    scenario = load_scenario(scenario_path)
-    redactor = secrets_of(scenario)
+    scenario, packs = load(scenario_path)
+    redactor = secrets_of(scenario, packs)
     sandbox_faults = [*(scenario.sandbox.faults if scenario.sandbox else []), *(faults or [])]
     return RunContext(
         scenario=scenario,
@@ -100,4 +112,5 @@ def build(
         faults=sandbox_faults,
         sandbox_url=os.environ.get(URL_VAR) or None,
         run_dir=run_dir,
+        packs=packs,
     )

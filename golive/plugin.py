@@ -1,9 +1,15 @@
-"""golive's pytest plugin: options, subjects, checklist metadata, the run plan, safety.
+"""golive's pytest plugin: options, packs, subjects, checklist metadata, the run plan, safety.
 
+- The checklist packs the scenario selects (``packs:``, golive/packs.py) are loaded when
+  pytest is configured: their step and fixture modules become plugins, their checklist ID
+  and ``@each_<kind>`` tags registered markers, their feature files bound by
+  ``features/test_checklists.py``. A pack whose systems are not configured is not
+  applicable: it is not loaded, and the plan records it as such.
 - ``--scenario`` (ini ``golive_scenario``, env ``GOLIVE_SCENARIO``; CLI > env > ini) and
   ``--sandbox-fault``; the scenario is loaded once per process (``RunContext``).
-- A feature tagged ``@each_<kind>`` runs once per subject of that kind in the scenario
-  (``@each_partner`` -> ``subjects.partners``); the ``subject`` fixture holds its ID.
+- A feature tagged ``@each_<kind>`` runs once per subject of that kind, as its pack gives
+  them from its settings (``@each_partner`` -> ``packs.partner_go_live.partners``); the
+  ``subject`` fixture holds its ID.
 - Every scenario needs a checklist ID tag (``@MTP-06``) and one severity tag; both become
   Allure labels (epic = checklist, story = item, severity, ``golive_id``,
   ``golive_subject``) and the run plan (``plan.json``) that the gate compares the
@@ -31,6 +37,10 @@ from .config import ALLOW_MUTATING_FORM, key_line
 from .context import RunContext, build
 from .errors import InputError, ScenarioError
 from .files import write_atomic
+from .packs import Active, pack_of, set_running
+
+# the core's own fixtures: the scenario, the systems (adapters) and the browser
+pytest_plugins = ["golive.fixtures.scenario", "golive.fixtures.systems", "golive.fixtures.browser"]
 
 SEVERITIES = ("blocker", "critical", "normal", "minor")
 ID_TAG = re.compile(r"^[A-Z][A-Z0-9]*-\d+$")
@@ -54,6 +64,7 @@ class ItemInfo:
     line: int
     subject: str
     nodeid: str
+    pack: str = ""
 
     @property
     def key(self) -> str:
@@ -129,21 +140,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         t[len(EACH) :] for t in template.tags | template.feature.tags if t.startswith(EACH)
     )
     ctx = run_context(metafunc.config)
-    group = getattr(ctx.scenario.subjects, f"{kinds[0]}s", None)
-    if len(kinds) != 1 or group is None:
+    active = pack_of(ctx.packs, template.feature.filename)
+    ids = active.subjects(kinds[0]) if active is not None and len(kinds) == 1 else None
+    if ids is None:
         where = f"{template.feature.rel_filename}:{template.line_number}"
+        offered = sorted(active.pack.subjects) if active is not None else []
         raise pytest.UsageError(
-            f"{where}: expected one @each_<kind> tag naming a subject kind"
-            f" of the scenario, got {kinds}"
+            f"{where}: expected one @each_<kind> tag naming a subject kind of its pack"
+            f" ({', '.join('@each_' + k for k in offered) or 'the pack has none'}), got {kinds}"
         )
-    ids = [s.id for s in group]
     metafunc.parametrize("subject", ids, ids=ids)
-
-
-def _checklist(rel_filename: str) -> str:
-    parts = Path(rel_filename).parts
-    folder = parts[-2] if len(parts) > 1 else Path(rel_filename).stem
-    return folder.replace("_", " ").capitalize()
 
 
 def item_info(item: pytest.Item) -> ItemInfo | None:
@@ -167,6 +173,13 @@ def item_info(item: pytest.Item) -> ItemInfo | None:
         )
     callspec = getattr(item, "callspec", None)
     subject = str(callspec.params.get("subject", "")) if callspec else ""
+    ctx = item.config.stash.get(CTX_KEY, None)
+    active = pack_of(ctx.packs, feature.filename) if ctx is not None else None
+    if active is not None and not any(ids[0].startswith(p + "-") for p in active.pack.ids):
+        raise pytest.UsageError(
+            f"{where}: checklist ID {ids[0]} is not one of pack {active.pack.name!r}'s"
+            f" ({', '.join(p + '-*' for p in active.pack.ids)})"
+        )
     return ItemInfo(
         id=ids[0],
         title=template.name,
@@ -174,12 +187,15 @@ def item_info(item: pytest.Item) -> ItemInfo | None:
         channel="ui" if "ui" in tags else "api",
         mutating="mutating" in tags,
         manual="manual" in tags,
-        checklist=_checklist(feature.rel_filename),
+        checklist=active.pack.title
+        if active is not None
+        else Path(feature.rel_filename).parent.name,
         feature=feature.name,
         file=feature.rel_filename,
         line=template.line_number,
         subject=subject,
         nodeid=item.nodeid,
+        pack=active.pack.name if active is not None else "",
     )
 
 
@@ -277,7 +293,23 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if planned is None:
         planned = [item.stash[INFO_KEY] for item in session.items if INFO_KEY in item.stash]
     plan = [asdict(info) for info in planned]
-    write_atomic(Path(run_dir) / "plan.json", json.dumps({"items": plan}, indent=2))
+    ctx = session.config.stash.get(CTX_KEY, None)
+    checklists = [_checklist_entry(a) for a in (ctx.packs if ctx is not None else [])]
+    write_atomic(
+        Path(run_dir) / "plan.json",
+        json.dumps({"items": plan, "checklists": checklists}, indent=2),
+    )
+
+
+def _checklist_entry(active: Active) -> dict[str, Any]:
+    """A selected pack as the plan records it: shown on the signoff, applicable or not."""
+    return {
+        "name": active.pack.name,
+        "title": active.pack.title,
+        "description": active.pack.description,
+        "applicable": active.applicable,
+        "missing_systems": list(active.missing),
+    }
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -342,34 +374,103 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"golive scenario: {scenario_path(config)}"
 
 
+MARKERS = {
+    "blocker": "a failure stops the go-live",
+    "critical": "a failure stops the go-live",
+    "normal": "a failure is reported, it does not block by default",
+    "minor": "a failure is reported, it does not block by default",
+    "api": "checked over the system's HTTP API",
+    "ui": "checked in a real browser",
+    "mutating": "the check changes the target (refused on production unless allowed)",
+    "manual": "a person attests the item",
+}
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Load the scenario up front when checklists are collected, so bad input stops the run
-    with its one-line message before anything is contacted; and check the checklists'
-    steps (``golive.lint``): pytest-bdd would let a duplicate definition shadow another
-    silently and read a step before the first scenario as description."""
+    """Register the core's tags as markers. When checklists are collected: load the
+    scenario up front, so bad input stops the run with its one-line message before
+    anything is contacted; load the selected packs' plugins and register their tags; and
+    check the packs (``check_packs``, what ``golive check`` reports): pytest-bdd would let
+    a duplicate definition shadow another silently and read a step before the first
+    scenario as description."""
+    for name, text in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
     if not config.args or any(Path(a).parts[:1] == ("features",) for a in config.args):
-        run_context(config)
+        ctx = run_context(config)
+        load_packs(config, ctx.packs)
+        _use_pack_title_paths(config)
         if not hasattr(config, "workerinput"):  # once, in the main process
-            lint_steps(config.rootpath / "features")
+            problems = check_packs(ctx)
+            if problems:
+                raise pytest.UsageError(
+                    "the checklists cannot run as written:\n"
+                    + "\n".join(f"  {p}" for p in problems)
+                )
             if config.getoption("dist", default="no") != "no":
                 # pytest-xdist: this process collects nothing and a worker's UsageError
                 # is lost in an internal error; the feature files' tags tell it here.
-                from .lint import tags
-
-                known = {t for t in tags(config.rootpath / "features") if ID_TAG.match(t)}
+                known = {t for a in ctx.packs for t in pack_tags(a) if ID_TAG.match(t)}
                 _check_allow_mutating(config, known)
 
 
-def lint_steps(features_dir: Path) -> None:
-    if not features_dir.is_dir():
+def pytest_unconfigure(config: pytest.Config) -> None:
+    set_running([])
+
+
+def _title_path(config: pytest.Config, feature: Any) -> list[str]:
+    """Allure's tree for a checklist item: its pack's title, then its feature's name.
+    allure-pytest-bdd's own (2.16) is the feature's path under pytest's rootdir, which
+    raises for a pack installed elsewhere (a team's pack beside golive's, or golive's
+    beside a team's project), so it is replaced while packs run."""
+    ctx = config.stash.get(CTX_KEY, None)
+    active = pack_of(ctx.packs, feature.filename) if ctx is not None else None
+    title = active.pack.title if active is not None else Path(feature.filename).parent.name
+    return [title, feature.name or Path(feature.filename).name]
+
+
+def _use_pack_title_paths(config: pytest.Config) -> None:
+    try:
+        from allure_pytest_bdd import pytest_bdd_listener
+    except ImportError:  # Allure is not installed: nothing to steer
         return
-    from pytest_bdd.steps import step_function_context_registry
+    pytest_bdd_listener.get_title_path = lambda request, feature: _title_path(config, feature)
 
+
+def load_packs(config: pytest.Config, packs: list[Active]) -> None:
+    """The applicable packs' plugins, their tags as markers, and their features for
+    ``features/test_checklists.py`` to bind."""
+    running = [a for a in packs if a.applicable]
+    set_running(running)
+    kinds: set[str] = set()
+    for active in running:
+        kinds.update(active.pack.subjects)
+        for tag in sorted(pack_tags(active)):
+            if ID_TAG.match(tag):
+                config.addinivalue_line("markers", f"{tag}: checklist item ({active.pack.name})")
+        for module in active.pack.plugins:
+            if config.pluginmanager.get_plugin(module) is None:
+                config.pluginmanager.import_plugin(module)
+    for kind in sorted(kinds):
+        config.addinivalue_line("markers", f"{EACH}{kind}: runs once per subject of this kind")
+
+
+def pack_tags(active: Active) -> set[str]:
+    from .lint import tags
+
+    return tags(active.pack.features)
+
+
+def check_packs(ctx: RunContext) -> list[str]:
+    """What ``golive check`` reports, for every applicable pack of the run: each phrase
+    defined once, every step bound, IDs unique and each with one severity, and every
+    configured adapter following its Protocol."""
     from .lint import check
+    from .systems import check_adapters
 
-    modules = {c.step_func.__module__ for c in step_function_context_registry.values()}
-    problems = check(features_dir, sorted(modules))
-    if problems:
-        raise pytest.UsageError(
-            "the checklists cannot run as written:\n" + "\n".join(f"  {p}" for p in problems)
-        )
+    running = [a for a in ctx.packs if a.applicable]
+    # steps are shared by every loaded module: a phrase two packs define shadows the other
+    modules = [m for a in running for m in a.pack.plugins]
+    problems: set[str] = set()
+    for active in running:
+        problems.update(check(active.pack.features, modules))
+    return sorted(problems) + check_adapters(ctx)

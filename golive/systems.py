@@ -7,14 +7,63 @@ with ``password`` as basic auth, any other key as a header of that name (for exa
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from typing import Any
 
-from .adapters import resolve
 from .config import SANDBOX
 from .context import RunContext
 from .errors import InputError
 from .evidence import record_exchange
 from .http import HttpClient
+from .packs import Active, adapters, conformance
+
+
+def plain_client(http: HttpClient) -> HttpClient:
+    """The adapter of a system driven in the browser (``web-portal``): its client."""
+    return http
+
+
+def resolve(name: str, active: list[Active]) -> Callable[[HttpClient], Any]:
+    """An adapter by its built-in name (of a running pack, or the core's) or as
+    ``module:Class``. ``InputError`` names what is missing."""
+    named = adapters(active)
+    target = named.get(name, name)
+    module_name, _, attr = target.partition(":")
+    if not attr:
+        known = ", ".join(sorted(named))
+        raise InputError(f"unknown adapter {name!r}: expected one of {known} or 'module:Class'")
+    try:
+        factory: Callable[[HttpClient], Any] = getattr(importlib.import_module(module_name), attr)
+        return factory
+    except (ImportError, AttributeError) as exc:
+        raise InputError(f"adapter {name!r} cannot be loaded: {exc}") from None
+
+
+def check_adapters(ctx: RunContext) -> list[str]:
+    """Each configured system a running pack needs has an adapter that loads and has every
+    method of the pack's Protocol for it; the problems, with file and key."""
+    problems = []
+    scenario = ctx.scenario
+    for active in ctx.packs:
+        if not active.applicable:
+            continue
+        for system, protocol in active.pack.needed_systems(active.settings).items():
+            configured = scenario.systems[system]
+            key = f"{scenario.source}: systems.{system}.adapter"
+            try:
+                factory = resolve(configured.adapter, ctx.packs)
+            except InputError as exc:
+                problems.append(f"{key}: {exc}")
+                continue
+            missing = conformance(factory, protocol)
+            if missing:
+                problems.append(
+                    f"{key}: {configured.adapter} does not follow {protocol.__module__}."
+                    f"{protocol.__qualname__} (pack {active.pack.name}): it has no"
+                    f" {', '.join(m + '()' for m in missing)}"
+                )
+    return problems
 
 
 class Systems:
@@ -67,7 +116,7 @@ class Systems:
     def adapter(self, name: str) -> Any:
         if name not in self._adapters:
             client = self.client(name)
-            factory = resolve(self.ctx.scenario.systems[name].adapter)
+            factory = resolve(self.ctx.scenario.systems[name].adapter, self.ctx.packs)
             self._adapters[name] = factory(client)
         return self._adapters[name]
 

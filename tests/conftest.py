@@ -16,8 +16,13 @@ import pytest
 import requests
 
 from golive import launcher
+from golive.packs import Found, declared
 
 ROOT = Path(__file__).resolve().parent.parent
+# golive's own packs: those its pyproject.toml declares (a team's pack installed beside
+# them is not golive's to prove: no sandbox fault is owed for it)
+OWN_PACKS = [Found(n, v, "golive").load() for n, v in declared(ROOT).items()]
+OWN_IDS = tuple(prefix for p in OWN_PACKS for prefix in p.ids)
 # Dates for waivers and attestations the suite writes: valid, or expired, on the reference
 # date of any run it makes, whatever the clock says (the suite runs under faked clocks too)
 FAR_FUTURE = "2999-12-31"

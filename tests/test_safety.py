@@ -13,7 +13,7 @@ from urllib.parse import quote
 import yaml
 
 from golive import launcher
-from tests.conftest import ROOT, Run, external_scenario, golive_env, request_log
+from tests.conftest import OWN_PACKS, ROOT, Run, external_scenario, golive_env, request_log
 
 MUTATING = re.compile(r"@([A-Z][A-Z0-9]*-\d+)\b[^\n]*@mutating")
 CANARY = "CanaryTok-9d1e-Zz_unique"
@@ -94,7 +94,7 @@ def test_production_tier_changes_nothing_unless_allowed(
     assert run.code == 1  # the move items could not run: never GO
     not_run = {i["id"] for i in run.signoff["items"] if i["status"] == "skipped"}
     mutating = {
-        m for f in (ROOT / "features").rglob("*.feature") for m in MUTATING.findall(f.read_text())
+        m for p in OWN_PACKS for f in p.feature_files() for m in MUTATING.findall(f.read_text())
     }
     assert (
         not_run == {m for m in mutating if m.startswith("MTP-")} == {"MTP-08", "MTP-09", "MTP-10"}

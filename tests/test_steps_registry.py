@@ -1,25 +1,21 @@
-"""Every step in features/ has exactly one definition; the check itself can fail."""
+"""Every step of golive's own packs has exactly one definition; the check itself can fail."""
 
 from __future__ import annotations
 
-import runpy
 import sys
 from pathlib import Path
 
 import pytest
 
 from golive.lint import check
-from tests.conftest import ROOT
-
-# The root conftest by path: ``__import__("conftest")`` gets whichever conftest module
-# pytest imported last under that name (tests/einvoicing/conftest.py when collecting tests/).
-PLUGINS: list[str] = runpy.run_path(str(ROOT / "conftest.py"))["pytest_plugins"]
-STEP_MODULES = [p for p in PLUGINS if p.startswith("steps.")]
+from tests.conftest import OWN_PACKS
 
 
 def test_the_project_has_no_duplicate_undefined_or_ambiguous_step() -> None:
-    assert STEP_MODULES
-    assert check(ROOT / "features", STEP_MODULES) == []
+    modules = [m for p in OWN_PACKS for m in p.plugins]
+    assert [m for m in modules if m.startswith("steps.")]
+    for pack in OWN_PACKS:
+        assert check(pack.features, modules) == []
 
 
 @pytest.fixture

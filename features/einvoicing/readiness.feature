@@ -5,7 +5,7 @@ Feature: E-invoicing readiness
   email, the setup form and its email, the edition's prerequisite, the legal entity at the
   e-invoicing provider (Storecove) and its validation, the API key, the hub's integration
   and the webhooks on both sides; then one real send end to end.
-  Runs once for every customer named under subjects.einvoicing_customers in the scenario.
+  Runs once for every customer named under packs.einvoicing.customers in the scenario.
 
   Not checked, because nothing can be verified: the Chili Piper meeting and the sales
   announcement email (outside the hub), the Account Manager's notification (on the

@@ -3,7 +3,7 @@ Feature: Move a trading partner into production
   Source: shared/seeds/000_e982a42a2f625d51.txt, "Moving a Trading Partner into Production":
   the Move-to-Production Checklist (seven conditions, all on the Customer Details page),
   then the move itself and the auto-generated email it sends.
-  Runs once for every trading partner named under subjects.partners in the scenario.
+  Runs once for every trading partner named under packs.partner_go_live.partners in the scenario.
 
   Background:
     Given the trading partner going live

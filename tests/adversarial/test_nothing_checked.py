@@ -104,7 +104,6 @@ def test_a_required_item_that_only_broke_did_not_run(tmp_path: Path) -> None:
 
 SCENARIO = """version: 1
 environment: {name: stage, tier: staging}
-organisation: {name: O, internal_domains: [o.example]}
 systems:
   partners: {adapter: partner-platform, base_url: 'https://p.example/api/'}
 policy:
@@ -119,9 +118,9 @@ def test_a_policy_under_which_nothing_blocks_is_refused_at_load(tmp_path: Path) 
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path, env={})
     err = caught.value
-    assert (err.key, err.line) == ("policy", 6)
+    assert (err.key, err.line) == ("policy", 5)
     assert "nothing could keep a run from GO" in str(err)
-    assert str(err).startswith(f"{path}:6: policy: ")
+    assert str(err).startswith(f"{path}:5: policy: ")
 
 
 def test_golive_run_with_such_a_policy_is_exit_2_before_anything_runs(

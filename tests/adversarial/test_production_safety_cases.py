@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from fixtures.browser import production_guard
 from golive.config import load_scenario
 from golive.errors import ScenarioError, TargetResponseError
+from golive.fixtures.browser import production_guard
 from golive.http import HttpClient, MutationGuard
 from golive.redact import Redactor
 from tests.conftest import ROOT, Run

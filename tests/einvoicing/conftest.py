@@ -16,9 +16,9 @@ import pytest
 import requests
 
 from golive import launcher
-from golive.adapters.storecove import StorecoveApi
 from golive.http import HttpClient, MutationGuard
 from golive.redact import Redactor
+from packs.einvoicing.storecove import StorecoveApi
 
 SPEC_NAME = "storecove-openapi-2.0.1.json"
 REPO = Path(__file__).resolve().parents[2]

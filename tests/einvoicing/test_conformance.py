@@ -14,11 +14,11 @@ from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 from openapi_core.validation.response.exceptions import InvalidData
 
-from fixtures.einvoicing import build_test_invoice
-from golive.adapters.storecove import PeppolIdentifier, ProviderRejected
+from fixtures.einvoicing.einvoicing import build_test_invoice
 from golive.checks import poll
-from golive.config import PeppolParticipant
 from golive.errors import TargetResponseError
+from packs.einvoicing.settings import PeppolParticipant
+from packs.einvoicing.storecove import PeppolIdentifier, ProviderRejected
 
 ISSUED = date(2027, 1, 1)  # a test invoice's issue date: fixed, not the clock's
 
@@ -132,8 +132,8 @@ def test_the_adapter_takes_a_base_url_with_or_without_the_api_path(
 ) -> None:
     import os
 
-    from golive.adapters.storecove import StorecoveApi
     from golive.launcher import TOKEN_VAR
+    from packs.einvoicing.storecove import StorecoveApi
 
     token = os.environ[TOKEN_VAR]
     bare = StorecoveApi(storecove_client(sandbox, token))

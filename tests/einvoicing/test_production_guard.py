@@ -15,12 +15,12 @@ import pytest
 import requests
 import yaml
 
-from fixtures.einvoicing import build_test_invoice
-from golive.adapters.storecove import StorecoveApi
-from golive.config import PeppolParticipant
+from fixtures.einvoicing.einvoicing import build_test_invoice
 from golive.errors import MutationRefused
 from golive.http import MutationGuard
 from golive.launcher import TOKEN_VAR
+from packs.einvoicing.settings import PeppolParticipant
+from packs.einvoicing.storecove import StorecoveApi
 
 ISSUED = date(2027, 1, 1)  # a test invoice's issue date: fixed, not the clock's
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import requests
 
-from fixtures.einvoicing import build_test_invoice
-from golive.adapters.storecove import StorecoveApi
+from fixtures.einvoicing.einvoicing import build_test_invoice
 from golive.checks import poll
-from golive.config import PeppolParticipant
 from golive.launcher import TOKEN_VAR
+from packs.einvoicing.settings import PeppolParticipant
+from packs.einvoicing.storecove import StorecoveApi
 
 ISSUED = date(2027, 1, 1)  # a test invoice's issue date: fixed, not the clock's
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from golive.config import load_scenario
 from golive.errors import ScenarioError
+from golive.packs import load
 
 REPO = Path(__file__).resolve().parents[2]
 FEATURE = REPO / "features" / "einvoicing" / "readiness.feature"
@@ -23,7 +23,7 @@ ENV = {"GOLIVE_SANDBOX_TOKEN": "token-0123456", "GOLIVE_SANDBOX_USER": "golive"}
 
 def scenario_with(tmp_path: Path, customer: dict[str, object]) -> Path:
     raw = yaml.safe_load((REPO / "scenarios" / "sandbox.yaml").read_text())
-    raw["subjects"]["einvoicing_customers"] = [customer]
+    raw["packs"]["einvoicing"]["customers"] = [customer]
     file = tmp_path / "s.yaml"
     file.write_text(yaml.safe_dump(raw))
     return file
@@ -32,13 +32,13 @@ def scenario_with(tmp_path: Path, customer: dict[str, object]) -> Path:
 def test_an_enterprise_customer_needs_its_api_user(tmp_path: Path) -> None:
     file = scenario_with(tmp_path, {"id": "C-1", "edition": "Enterprise", "legal_entity_id": 1})
     with pytest.raises(ScenarioError, match="Enterprise customer needs api_user"):
-        load_scenario(file, env=ENV)
+        load(file, env=ENV)
 
 
 def test_an_unknown_edition_is_refused_with_its_key(tmp_path: Path) -> None:
     file = scenario_with(tmp_path, {"id": "C-1", "edition": "Premium", "legal_entity_id": 1})
-    with pytest.raises(ScenarioError, match=r"einvoicing_customers\.0\.edition"):
-        load_scenario(file, env=ENV)
+    with pytest.raises(ScenarioError, match=r"packs\.einvoicing\.customers\.0\.edition"):
+        load(file, env=ENV)
 
 
 def test_every_item_has_a_fault_for_a_customer_of_the_sandbox_scenario() -> None:
@@ -51,8 +51,8 @@ def test_every_item_has_a_fault_for_a_customer_of_the_sandbox_scenario() -> None
     )
     faults = [f for f in json.loads(listed.stdout) if f["breaks"].startswith("EINV-")]
     items = set(re.findall(r"@(EINV-\d+)", FEATURE.read_text()))
-    scenario = load_scenario(REPO / "scenarios" / "sandbox.yaml", env=ENV)
-    customers = {c.id for c in scenario.subjects.einvoicing_customers}
+    _, packs = load(REPO / "scenarios" / "sandbox.yaml", env=ENV)
+    customers = set(next(a for a in packs if a.pack.name == "einvoicing").subjects("einvoicing_customer") or [])
     assert items - MANUAL == {f["breaks"] for f in faults}
     assert {f["subject"] for f in faults} <= customers
     assert len({f["name"] for f in faults}) == len(faults)

@@ -10,9 +10,9 @@ import pytest
 import requests
 
 from golive import launcher
-from golive.adapters.monitor import RestEdiMonitor
 from golive.http import HttpClient, MutationGuard
 from golive.redact import Redactor
+from packs.erp_partner_access.monitor import RestEdiMonitor
 
 
 @pytest.fixture(scope="module")

@@ -210,8 +210,27 @@ def pointed_at(tmp_path: Path, base: str, extra: str = "", name: str = "target")
     return path
 
 
-# A copy of the project, for features and steps that exist only to break things.
-COPIED = ("conftest.py", "pyproject.toml", "features", "steps", "fixtures", "scenarios", "data")
+# A project beside golive's, the way a team builds one: golive's scenarios and a pack of
+# its own (``hardening_only``) with features and steps that exist only to break things.
+COPIED = ("conftest.py", "scenarios", "data")
+PACK = """
+from pathlib import Path
+
+from golive.packs import Pack
+
+PACK = Pack(
+    name="hardening_only",
+    features=Path(__file__).resolve().parents[2] / "features" / {folder!r},
+    plugins={plugins!r},
+    ids={prefixes!r},
+)
+"""
+
+
+def select_pack(scenario: Path, name: str = "hardening_only") -> Path:
+    """The scenario file with pack ``name`` selected (no settings)."""
+    scenario.write_text(replaced(scenario.read_text(), "\npacks:\n", f"\npacks:\n  {name}: {{}}\n"))
+    return scenario
 
 
 def project(
@@ -220,9 +239,10 @@ def project(
     steps: str | None = None,
     ids: tuple[str, ...] = (),
 ) -> Path:
-    """A copy of the project under ``tmp_path/project`` with test-only ``features``
-    (relative path -> text), a step module ``steps/hardening_only.py`` and checklist IDs
-    registered as markers."""
+    """A project under ``tmp_path/project`` whose own pack ``hardening_only`` holds the
+    test-only ``features`` (path under features/ -> text; the first folder is the pack's)
+    and a step module ``steps/hardening_only.py``, with checklist IDs ``ids``; its
+    pyproject.toml declares the pack, and its scenarios select it."""
     root = tmp_path / "project"
     root.mkdir()
     for name in COPIED:
@@ -231,19 +251,38 @@ def project(
             shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
         elif source.exists():
             shutil.copy2(source, root / name)
+    folders = {Path(rel).parts[0] for rel in (features or {})} or {"hardening"}
+    assert len(folders) == 1, folders
+    folder = folders.pop()
+    (root / "features" / folder).mkdir(parents=True)
+    (root / "features" / folder / "narrative.md").write_text("# Hardening\n\nBreaks things.\n")
     for rel, text in (features or {}).items():
         (root / "features" / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / "features" / rel).write_text(text)
+    (root / "features" / "test_checklists.py").write_text(
+        (ROOT / "features" / "test_checklists.py").read_text()
+    )
+    plugins: tuple[str, ...] = ()
     if steps is not None:
+        (root / "steps").mkdir()
         (root / "steps" / "hardening_only.py").write_text(steps)
-        conftest = root / "conftest.py"
-        conftest.write_text(replaced(conftest.read_text(), "]", '    "steps.hardening_only",\n]'))
-    if ids:
-        pyproject = root / "pyproject.toml"
-        listed = "".join(f'    "{i}",\n' for i in ids)
-        pyproject.write_text(
-            replaced(pyproject.read_text(), "markers = [\n", f"markers = [\n{listed}")
-        )
+        plugins = ("steps.hardening_only",)
+    prefixes = tuple(sorted({i.split("-")[0] for i in ids})) or ("HARD",)
+    (root / "packs" / "hardening_only").mkdir(parents=True)
+    (root / "packs" / "hardening_only" / "__init__.py").write_text(
+        PACK.format(folder=folder, plugins=plugins, prefixes=prefixes)
+    )
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    pyproject = pyproject[pyproject.index("[tool.pytest.ini_options]") :]
+    pyproject = pyproject[: pyproject.index("\n[tool.", 1)]
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "hardening-only"\nversion = "0"\n\n'
+        '[project.entry-points."golive.packs"]\n'
+        'hardening_only = "packs.hardening_only:PACK"\n\n' + pyproject + "\n"
+    )
+    for scenario in (root / "scenarios").glob("*.yaml"):
+        if "\npacks:\n" in scenario.read_text():
+            select_pack(scenario)
     return root
 
 

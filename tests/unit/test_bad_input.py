@@ -13,6 +13,7 @@ import pytest
 
 from golive import cli
 from golive.config import MAX_BYTES, load_scenario, load_waivers
+from golive.packs import load as load_with_packs
 from golive.errors import InputError, ScenarioError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,9 +99,9 @@ SCENARIOS: dict[str, tuple[str | bytes, dict[str, str] | None, str]] = {
         " datetime or date, day value is outside expected range, got '2026-02-30T09:00:00Z'",
     ),
     "an impossible date in the upgrade's attestation": (
-        variant("      at: 2026-11-21T15:30:00Z", "      at: 2026-02-30T15:30:00Z"),
+        variant("        at: 2026-11-21T15:30:00Z", "        at: 2026-02-30T15:30:00Z"),
         None,
-        f"{line_of(GOOD, '      at: 2026-11-21T15:30')}: upgrade.attestations.UPG-20.at: input"
+        f"{line_of(GOOD, '        at: 2026-11-21T15:30')}: packs.billing_upgrade.attestations.UPG-20.at: input"
         " should be a valid datetime or date, day value is outside expected range,"
         " got '2026-02-30T15:30:00Z'",
     ),
@@ -196,7 +197,7 @@ def test_a_crafted_scenario_is_refused_in_one_line(
 ) -> None:
     content, env, expected = SCENARIOS[case]
     path = write(content)
-    err = refused(lambda: load_scenario(path, env=ENV if env is None else env))
+    err = refused(lambda: load_with_packs(path, env=ENV if env is None else env))
     assert str(err) == f"{path}:{expected}"
 
 

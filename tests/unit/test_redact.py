@@ -10,8 +10,8 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from golive.config import load_scenario
 from golive.context import secrets_of
+from golive.packs import load as load_with_packs
 from golive.redact import MASK, Redactor
 from golive.report import scrub_tree
 
@@ -159,7 +159,6 @@ def test_scrub_tree_rewrites_text_files_only(tmp_path: Path) -> None:
 SCENARIO = """\
 version: 1
 environment: {name: prod, tier: production}
-organisation: {name: Org, internal_domains: [org.example]}
 systems:
   billing:
     adapter: killbill
@@ -168,12 +167,15 @@ systems:
       username: ${BILLING_USER}
       password: ${BILLING_PASSWORD}
       X-Killbill-ApiSecret: ${BILLING_SECRET}
-subjects:
-  einvoicing_customers:
-    - id: C-1
-      edition: Enterprise
-      legal_entity_id: 1
-      api_user: {username: svc-c1, password: "${HUB_PASSWORD}"}
+packs:
+  einvoicing:
+    support_ops: [ops@org.example]
+    articles: {Enterprise: https://kb.org.example/e}
+    customers:
+      - id: C-1
+        edition: Enterprise
+        legal_entity_id: 1
+        api_user: {username: svc-c1, password: "${HUB_PASSWORD}"}
 """
 
 
@@ -186,7 +188,7 @@ def test_secrets_of_a_scenario_are_every_credential_but_user_names(tmp_path: Pat
         "BILLING_SECRET": "tenant-secret-2",
         "HUB_PASSWORD": "hub-pass-3",
     }
-    redactor = secrets_of(load_scenario(path, env=env))
+    redactor = secrets_of(*load_with_packs(path, env=env))
     for value in ("bill-pass-1", "tenant-secret-2", "hub-pass-3"):
         assert redactor.text(f"<{value}>") == f"<{MASK}>"
     assert redactor.text("billing-admin svc-c1") == "billing-admin svc-c1"

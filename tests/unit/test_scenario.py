@@ -11,6 +11,7 @@ import pytest
 
 from golive.config import Scenario, load_scenario
 from golive.errors import ScenarioError
+from golive.packs import load as load_with_packs
 
 ROOT = Path(__file__).resolve().parents[2]
 SANDBOX = (ROOT / "scenarios" / "sandbox.yaml").read_text(encoding="utf-8")
@@ -31,14 +32,14 @@ def load(tmp_path: Path, text: str, env: dict[str, str] | None = None) -> Scenar
     path = tmp_path / "bad.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ScenarioError) as caught:
-        load_scenario(path, env=ENV if env is None else env)
+        load_with_packs(path, env=ENV if env is None else env)
     return caught.value
 
 
 def test_the_sandbox_scenario_loads_with_references_resolved(tmp_path: Path) -> None:
     path = tmp_path / "good.yaml"
     path.write_text(SANDBOX, encoding="utf-8")
-    scenario = load_scenario(path, env=ENV)
+    scenario, packs = load_with_packs(path, env=ENV)
     assert scenario.source == path
     assert scenario.environment.tier == "test" and scenario.uses_sandbox
     billing = scenario.system("billing_production")
@@ -46,7 +47,11 @@ def test_the_sandbox_scenario_loads_with_references_resolved(tmp_path: Path) -> 
     assert billing.credentials["username"].get_secret_value() == "unit-user"
     assert billing.credentials["password"].get_secret_value() == "unit-token-0123"
     assert "unit-token-0123" not in repr(billing)  # a SecretStr never shows its value
-    assert [p.id for p in scenario.subjects.partners] == ["TP-1001", "TP-1002", "TP-1003"]
+    assert [a.pack.name for a in packs] == [
+        "partner_go_live", "erp_partner_access", "einvoicing", "billing_upgrade"
+    ]
+    assert all(a.applicable for a in packs)
+    assert packs[0].subjects("partner") == ["TP-1001", "TP-1002", "TP-1003"]
     assert scenario.policy.blocking_severities == ["blocker", "critical"]
 
 
@@ -55,7 +60,6 @@ def test_unknown_system_name_says_where() -> None:
         {
             "version": 1,
             "environment": {"name": "x", "tier": "test"},
-            "organisation": {"name": "o", "internal_domains": ["o.example"]},
             "systems": {},
             "source": "s.yaml",
         }
@@ -116,24 +120,24 @@ CASES = {
         "expected an http(s) URL or 'sandbox', got 'ftp://partners'",
     ),
     "item of a list of subjects": (
-        "      notification_emails: [chris41@wagner.example, pricejason@wagner.example]",
-        "      notification_emails: []",
+        "        notification_emails: [chris41@wagner.example, pricejason@wagner.example]",
+        "        notification_emails: []",
         "notification_emails: []",
-        "subjects.partners.1.notification_emails",
+        "packs.partner_go_live.partners.1.notification_emails",
         "list should have at least 1 item after validation, not 0",
     ),
     "model rule": (
-        '      api_user: {username: svc-connect-3003, password: "${GOLIVE_SANDBOX_TOKEN}"}\n',
+        '        api_user: {username: svc-connect-3003, password: "${GOLIVE_SANDBOX_TOKEN}"}\n',
         "",
         "- id: C-3003",
-        "subjects.einvoicing_customers.2",
+        "packs.einvoicing.customers.2",
         "an Enterprise customer needs api_user",
     ),
     "nested pack section": (
-        "  min_diverse: 10",
-        "  min_diverse: ten",
+        "    min_diverse: 10",
+        "    min_diverse: ten",
         "min_diverse: ten",
-        "upgrade.min_diverse",
+        "packs.billing_upgrade.min_diverse",
         "got 'ten'",
     ),
     "inline credential": (
@@ -151,12 +155,12 @@ CASES = {
         "environment variable GOLIVE_NOT_SET_ANYWHERE is not set",
     ),
     "missing env var in a subject": (
-        "          password: ${GOLIVE_SANDBOX_TOKEN}\n          permissions: [view_message_content,"
+        "            password: ${GOLIVE_SANDBOX_TOKEN}\n            permissions: [view_message_content,"
         " explore_errors]",
-        "          password: ${GOLIVE_DORA}\n          permissions: [view_message_content,"
+        "            password: ${GOLIVE_DORA}\n            permissions: [view_message_content,"
         " explore_errors]",
         "password: ${GOLIVE_DORA}",
-        "subjects.erp_customers.1.users.1.password",
+        "packs.erp_partner_access.customers.1.users.1.password",
         "environment variable GOLIVE_DORA is not set",
     ),
 }
@@ -219,7 +223,6 @@ def test_small_scenario_with_defaults(tmp_path: Path) -> None:
     path.write_text(
         "version: 1\n"
         "environment: {name: stage, tier: staging}\n"
-        "organisation: {name: O, internal_domains: [o.example]}\n"
         "systems:\n"
         "  partners: {adapter: partner-platform, base_url: 'https://p.example/api/'}\n"
     )

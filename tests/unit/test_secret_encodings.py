@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from golive.config import load_scenario
+from golive.packs import load as load_with_packs
 from golive.context import secrets_of
 from golive.errors import ScenarioError, TargetResponseError, TargetUnreachable
 from golive.http import HttpClient, MutationGuard, _detail
@@ -204,7 +205,7 @@ def refused(tmp_path: Path, text: str, env: dict[str, str] | None = None) -> Sce
     path = tmp_path / "s.yaml"
     path.write_text(text)
     with pytest.raises(ScenarioError) as caught:
-        load_scenario(path, env=ENV if env is None else env)
+        load_with_packs(path, env=ENV if env is None else env)
     return caught.value
 
 
@@ -228,8 +229,8 @@ def test_a_credential_too_short_to_mask_is_refused(tmp_path: Path, case: str) ->
 
 
 def test_a_short_password_of_a_browser_user_is_refused(tmp_path: Path) -> None:
-    marker = "          password: ${GOLIVE_SANDBOX_TOKEN}"
-    text = GOOD.replace(marker, "          password: ${SHORT_PW}", 1)
+    marker = "            password: ${GOLIVE_SANDBOX_TOKEN}"
+    text = GOOD.replace(marker, "            password: ${SHORT_PW}", 1)
     err = refused(tmp_path, text, {**ENV, "SHORT_PW": "pw1"})
     assert (err.key.endswith(".password"), "at least 8 characters" in err.problem) == (True, True)
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from golive.errors import CheckFailed
-from golive.upgrade_config import Attestation, UpgradePlan
-from steps.upgrade_roles import _attested
+from packs.billing_upgrade.settings import Attestation, UpgradePlan
+from steps.billing_upgrade.roles import _attested
 
 FEATURES = ["Invoice item adjustments", "Bulk ticket assignment"]
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from fastapi.routing import APIRoute
 
-import golive.adapters.killbill as adapter
+import packs.billing_upgrade.killbill as adapter
 from golive.sandbox import billing_kb
 from golive.sandbox.common import Settings
 

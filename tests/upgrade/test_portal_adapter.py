@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from golive import launcher
-from golive.adapters.portal import WebPortal
-from golive.config import load_scenario
+from golive.packs import load
+from packs.billing_upgrade.portal import WebPortal
 
 
 @pytest.fixture(scope="module")
@@ -23,9 +23,10 @@ def sandbox() -> Iterator[str]:
 
 @pytest.fixture
 def portal(page: Any, sandbox: str) -> WebPortal:
-    scenario = load_scenario("scenarios/sandbox.yaml")
-    assert scenario.upgrade is not None and scenario.upgrade.customer_portal is not None
-    return WebPortal(page, f"{sandbox}/candidate", scenario.upgrade.customer_portal)
+    _, packs = load("scenarios/sandbox.yaml")
+    plan = next(a.settings for a in packs if a.pack.name == "billing_upgrade")
+    assert plan.customer_portal is not None
+    return WebPortal(page, f"{sandbox}/candidate", plan.customer_portal)
 
 
 def test_a_wrong_password_is_reported_with_the_page_s_alert(portal: WebPortal) -> None:

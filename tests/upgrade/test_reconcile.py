@@ -6,8 +6,8 @@ import csv
 import io
 from collections.abc import Iterator
 
-from golive.adapters.killbill import Account
-from golive.upgrade import pick_diverse, reconcile
+from packs.billing_upgrade.killbill import Account
+from packs.billing_upgrade.reconcile import pick_diverse, reconcile
 
 
 def account(key: str, balance: float = 10.0, email: str = "") -> Account:

@@ -1,0 +1,1 @@
+"""The billing_upgrade pack's steps."""

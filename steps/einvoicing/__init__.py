@@ -1,0 +1,1 @@
+"""The einvoicing pack's steps."""

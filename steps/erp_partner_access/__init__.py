@@ -1,0 +1,1 @@
+"""The erp_partner_access pack's steps."""

@@ -1,0 +1,1 @@
+"""The partner_go_live pack's steps."""
