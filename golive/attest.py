@@ -83,6 +83,33 @@ def load_public(path: Path, what: str) -> Ed25519PublicKey:
     return key
 
 
+def write_keypair(private_path: Path, public_path: Path) -> str:
+    """A new Ed25519 key pair: the private key (PEM, PKCS#8) readable by its owner only
+    (0600, made so, never widened after), the public key beside it; neither file may exist
+    yet. Returns the key id."""
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    for path in (private_path, public_path):
+        if path.exists() or path.is_symlink():
+            raise InputError(f"{path}: already exists; golive keygen never overwrites a key")
+    try:
+        fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise InputError(f"{private_path}: cannot be written ({exc.strerror})") from None
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+    try:
+        fd = os.open(public_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except OSError as exc:
+        private_path.unlink()
+        raise InputError(f"{public_path}: cannot be written ({exc.strerror})") from None
+    with os.fdopen(fd, "w") as handle:
+        handle.write(public_pem(key.public_key()))
+    return key_id(key.public_key())
+
+
 def signing_key() -> Ed25519PrivateKey | None:
     """The runner's key, from ``GOLIVE_SIGNING_KEY_FILE``; bad input is ``InputError``."""
     path = os.environ.get(SIGNING_KEY_VAR)

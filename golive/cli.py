@@ -2,10 +2,11 @@
 
     golive run [--scenario FILE] [--tags EXPR] [--sandbox-fault NAME]... [--output DIR]
                [--no-html] [-- PYTEST_ARGS]
-    golive gate RUN_DIR
+    golive gate RUN_DIR [--public-key FILE]
     golive signoff approve|reject RUN_DIR --by NAME --role ROLE [--comment TEXT]
     golive verify RUN_DIR [--public-key FILE]
-    golive merge RUN_DIR... [--output DIR]
+    golive merge RUN_DIR... [--output DIR] [--public-key FILE] [--unsigned]
+    golive keygen [--out PREFIX]
     golive sandbox [--port N] [--fault NAME]... [--list-faults]
 
 Exit codes: 0 GO, 1 NO-GO, 2 the run could not be judged (bad input, harness error).
@@ -238,6 +239,9 @@ def parser() -> argparse.ArgumentParser:
 
     gate = sub.add_parser("gate", help="re-judge a finished run from its files")
     gate.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a finished run folder")
+    gate.add_argument(
+        "--public-key", type=Path, metavar="FILE", help="the Ed25519 public key to trust (PEM)"
+    )
 
     merge = sub.add_parser("merge", help="join runs of several CI jobs (shards) into one")
     merge.add_argument(
@@ -252,6 +256,11 @@ def parser() -> argparse.ArgumentParser:
     )
     merge.add_argument("--no-html", action="store_true", help="skip the Allure HTML report")
     merge.add_argument("--public-key", type=Path, metavar="FILE", help=TRUSTED_KEY)
+    merge.add_argument(
+        "--unsigned",
+        action="store_true",
+        help="merge shards that no trusted signature proves (the merged run is unproven too)",
+    )
 
     signoff = sub.add_parser("signoff", help="record an approval or rejection of a run")
     signoff.add_argument("action", choices=["approve", "reject"], help="approve or reject")
@@ -272,6 +281,15 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="the Ed25519 public key to trust (PEM; default: env GOLIVE_PUBLIC_KEY_FILE)",
+    )
+
+    keygen = sub.add_parser("keygen", help="write a new Ed25519 key pair for signing runs")
+    keygen.add_argument(
+        "--out",
+        type=Path,
+        default=Path("golive"),
+        metavar="PREFIX",
+        help="writes PREFIX.pem (private, mode 0600) and PREFIX.pub (default: golive)",
     )
 
     sub.add_parser("sandbox", help="run the built-in sandbox (golive sandbox --help)")
@@ -313,10 +331,18 @@ def command(argv: list[str]) -> int:
             print(f"golive: {action} by {record['by']} ({record['role']}): {record['verdict']}")
             return EXIT_GO
         if args.command == "merge":
-            return merge(args.run_dirs, args.output, html=not args.no_html, key=args.public_key)
+            return merge(
+                args.run_dirs,
+                args.output,
+                html=not args.no_html,
+                key=args.public_key,
+                unsigned=args.unsigned,
+            )
+        if args.command == "keygen":
+            return keygen(args.out)
         if args.command == "verify":
             return verify(args.run_dir, args.public_key)
-        return gate(args.run_dir)
+        return gate(args.run_dir, args.public_key)
     except InputError as exc:
         print(f"golive: {exc}", file=sys.stderr)
         return EXIT_UNJUDGED
@@ -688,16 +714,17 @@ def run_checks(args: argparse.Namespace) -> int:
 
 def finish(run_dir: Path, html: bool) -> tuple[Verdict, str | None]:
     """Judge the run from its files, generate the report, write the signoff."""
-    import json
-
     from . import integrity
+    from .files import read_json_object
     from .report import evidence_links, generate_html, write_allure_config
     from .results import read_outcomes
     from .signoff import RunInfo, previous_signoff
     from .signoff import write as write_signoff
     from .verdict import policy_from
 
-    raw = json.loads((run_dir / "run.json").read_text("utf-8"))
+    raw = read_json_object(
+        run_dir / "run.json", f"{run_dir}: not a golive run folder (no run.json)", "a run record"
+    )
     verdict = judge_dir(run_dir, raw)
     html_error: str | None = "skipped (--no-html)"
     links: dict[str, str] = {}
@@ -739,6 +766,17 @@ def judge_dir(run_dir: Path, raw: dict[str, Any] | None = None) -> Verdict:
     return judge_run_dir(run_dir, raw)
 
 
+def keygen(prefix: Path) -> int:
+    """``golive keygen``: PREFIX.pem for GOLIVE_SIGNING_KEY_FILE, PREFIX.pub for readers."""
+    from .attest import PUBLIC_KEY_VAR, SIGNING_KEY_VAR, write_keypair
+
+    private, public = Path(f"{prefix}.pem"), Path(f"{prefix}.pub")
+    kid = write_keypair(private, public)
+    print(f"golive: wrote {private} (private, 0600: {SIGNING_KEY_VAR}) and {public}")
+    print(f"  (public: --public-key or {PUBLIC_KEY_VAR}); key {kid[:16]}")
+    return EXIT_GO
+
+
 def verify(run_dir: Path, public_key: Path | None) -> int:
     """``golive verify``: 1 when anything changed or a signature a configured key can check
     does not hold; 0 otherwise, saying plainly whether that is proven."""
@@ -756,49 +794,110 @@ def verify(run_dir: Path, public_key: Path | None) -> int:
     return EXIT_GO
 
 
-def merge(run_dirs: list[Path], reports_root: Path, html: bool, key: Path | None = None) -> int:
+# What every shard of one merge must agree on: one scenario, run alike, judged alike.
+MERGE_SAME = {
+    "scenario": "scenarios",
+    "environment": "environments",
+    "tier": "tiers",
+    "policy": "policies",
+    "waivers": "waivers",
+}
+# Which shard's result an item of several shards keeps: the worst. A failure anywhere stays
+# a failure; a pass never covers another shard's failure, break or skip.
+MERGE_RANK = {"passed": 0, "skipped": 1, "broken": 2, "failed": 3}
+
+
+def merge(
+    run_dirs: list[Path],
+    reports_root: Path,
+    html: bool,
+    key: Path | None = None,
+    unsigned: bool = False,
+) -> int:
     """One run folder from shards of the same scenario: plans joined, results copied,
-    judged and reported as if one run had done it all. Every shard must have finished
-    and verify (against ``key`` when one is configured)."""
+    judged and reported as if one run had done it all. Every shard must have finished and
+    verify, proven by a trusted signature unless ``unsigned``; the shards must agree on the
+    scenario, environment, tier, policy and waivers, and on each item two of them planned.
+    An item planned by several shards keeps the worst of their results, and no result when
+    one of them has none."""
     import json
+    from dataclasses import asdict
 
     from . import integrity
     from .errors import InputError
-    from .files import write_atomic
+    from .files import read_json_object, write_atomic
     from .report import point_latest
+    from .results import Outcome, Planned, read_outcomes, read_plan
     from .verdict import run_finished
 
+    if reports_root.exists() and not reports_root.is_dir():  # made only once all is checked
+        raise InputError(f"--output {reports_root}: expected a folder, found a file")
     infos = []
     for run_dir in run_dirs:
-        try:
-            info = json.loads((run_dir / "run.json").read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError(f"{run_dir}: not a golive run folder ({exc})") from None
-        if not isinstance(info, dict):
-            raise InputError(f"{run_dir}: not a golive run folder (run.json is not an object)")
+        info = read_json_object(
+            run_dir / "run.json",
+            f"{run_dir}: not a golive run folder (no run.json)",
+            "a golive run record",
+        )
         unfinished = run_finished(info)
         if unfinished:
             raise InputError(f"{run_dir}: refused: {unfinished}")
         checked = integrity.check(run_dir, key)
         if not checked.intact:
             raise InputError(
-                f"{run_dir}: refused: the shard does not verify ({'; '.join(checked.lines)})"
+                f"{run_dir}: refused: the shard does not verify ({'; '.join(checked.problems)})"
+            )
+        if not checked.proven and not unsigned:
+            raise InputError(
+                f"{run_dir}: refused: no trusted signature proves the shard (sign the shards"
+                " with GOLIVE_SIGNING_KEY_FILE and trust its public key with --public-key or"
+                " GOLIVE_PUBLIC_KEY_FILE; --unsigned merges unproven shards into an unproven run)"
             )
         infos.append(info)
-    scenarios = {i["scenario"] for i in infos}
-    if len(scenarios) != 1:
-        raise InputError(f"cannot merge runs of different scenarios: {sorted(scenarios)}")
+    for field, label in MERGE_SAME.items():
+        values = {
+            v if isinstance(v, str) else json.dumps(v, sort_keys=True)
+            for v in (i.get(field) for i in infos)
+        }
+        if len(values) != 1:
+            raise InputError(f"cannot merge runs of different {label}: {sorted(values)}")
+    plan: dict[str, Planned] = {}
+    planned_by: dict[str, list[int]] = {}
+    outcomes: list[dict[str, Outcome]] = []
+    for n, run_dir in enumerate(run_dirs):
+        for item in read_plan(run_dir):
+            seen = plan.setdefault(item.key, item)
+            if seen != item:
+                label = f"{item.id} [{item.subject}]" if item.subject else item.id
+                raise InputError(
+                    f"cannot merge: {label} is planned as {seen.file}:{seen.line}"
+                    f" ({seen.title}, {seen.severity}) by {run_dirs[planned_by[item.key][0]]}"
+                    f" and as {item.file}:{item.line} ({item.title}, {item.severity}) by {run_dir}"
+                )
+            planned_by.setdefault(item.key, []).append(n)
+        outcomes.append(read_outcomes(run_dir / "allure-results"))
+    kept: set[tuple[int, str]] = set()  # (shard, result uuid) of each result kept
+    for item_key, shards in planned_by.items():
+        found = [(n, outcomes[n][item_key]) for n in shards if item_key in outcomes[n]]
+        if len(found) == len(shards):  # an item one shard has no result for stays missing
+            n, worst = max(found, key=lambda f: MERGE_RANK.get(f[1].status, 3))
+            kept.add((n, worst.uuid))
     first = infos[0]
     writable_folder(reports_root)
     run_id = f"{clock.now():%Y%m%d-%H%M%S}-merged"
     target = (reports_root / run_id).resolve()
     (target / "allure-results").mkdir(parents=True)
-    plan: dict[str, Any] = {}
-    for run_dir in run_dirs:
-        for item in json.loads((run_dir / "plan.json").read_text("utf-8"))["items"]:
-            plan[f"{item['id']}|{item['subject']}"] = item
+    copied: set[tuple[int, str]] = set()
+    for n, run_dir in enumerate(run_dirs):
         for path in (run_dir / "allure-results").iterdir():
+            if path.name.endswith("-result.json"):  # read as a result above: an object
+                uuid = str(json.loads(path.read_text("utf-8")).get("uuid", ""))
+                if (n, uuid) not in kept:
+                    continue
+                copied.add((n, uuid))
             shutil.copy2(path, target / "allure-results" / path.name)
+    if copied != kept:
+        raise InputError(f"cannot merge: a result kept has no uuid of its own ({kept - copied})")
     exits = [i.get("pytest_exit") for i in infos]
     stopped = [e for e in exits if e not in (0, 1, 5)]
     info = {
@@ -811,16 +910,44 @@ def merge(run_dirs: list[Path], reports_root: Path, html: bool, key: Path | None
         "merged_from": [i["run_id"] for i in infos],
     }
     write_atomic(target / "run.json", json.dumps(info, indent=2))
-    write_atomic(target / "plan.json", json.dumps({"items": list(plan.values())}, indent=2))
+    items = [asdict(p) for p in plan.values()]
+    write_atomic(target / "plan.json", json.dumps({"items": items}, indent=2))
     verdict, html_error = finish(target, html)
     point_latest(reports_root, target)
     summary(target, verdict, html_error)
     return verdict.exit_code
 
 
-def gate(run_dir: Path) -> int:
+def gate(run_dir: Path, public_key: Path | None = None) -> int:
+    """``golive gate``: the run judged again from its files, and exit 2 when its files do
+    not verify as ``golive verify`` checks them (digests, signatures, approvals; against
+    ``public_key`` or the configured key): a tampered run is never judged."""
+    from . import attest, integrity
+    from .errors import InputError
+    from .verdict import UNJUDGED, Verdict
+
+    attest.trusted_key(public_key)  # a key that cannot be read is bad input, exit 2
     verdict = judge_dir(run_dir)
+    note = None
+    if verdict.exit_code != EXIT_UNJUDGED:
+        try:
+            checked = integrity.check(run_dir, public_key, verdict)
+            problems, proven = checked.problems, checked.proven
+        except InputError as exc:
+            problems, proven = [str(exc)], False
+        if problems:
+            verdict = Verdict(
+                UNJUDGED,
+                EXIT_UNJUDGED,
+                reasons=[f"the run's files do not verify: {p}" for p in problems] + verdict.reasons,
+                warnings=verdict.warnings,
+                items=verdict.items,
+            )
+        elif not proven:
+            note = "no change found, but not proven: no trusted signature (golive verify)"
     summary(run_dir, verdict, None, files=False)
+    if note:
+        print(f"  integrity: {note}")
     return verdict.exit_code
 
 

@@ -17,6 +17,13 @@ An approval is refused unless the run finished, its files verify, and its result
 again as ``golive gate`` does, give the verdict signoff.json states. Approvals of one run
 are serialised by a lock (``.approvals.lock`` in the run folder), so concurrent ones are
 each recorded once.
+
+Each approvals line names the run (``run_id``) and the manifest (``manifest_digest``) it
+was given for, and carries ``previous``: the SHA-256 of the line before it (of the
+manifest's digest, for the first line), all under its signature. A line copied from
+another run, given for another manifest, or moved (a line before it removed, reordered or
+inserted) is not an approval: verify fails on it. The chain cannot show that the log's
+last lines were cut off; only a copy of the log kept elsewhere can.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -37,6 +44,9 @@ from . import attest, clock
 from .errors import InputError
 from .files import read_json_object, write_atomic
 from .signoff import APPROVALS, page, read_approvals, read_signoff, render_page
+
+if TYPE_CHECKING:
+    from .verdict import Verdict
 
 MANIFEST = "manifest.json"
 KEY_VAR = attest.SIGNING_KEY_VAR
@@ -53,7 +63,9 @@ UNLISTED = {MANIFEST, APPROVALS, "signoff.html", attest.ATTESTATION}
 class Verification:
     intact: bool  # nothing changed, and every signature a configured key can check holds
     proven: bool  # the manifest's signature was checked against a trusted public key
-    lines: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # every finding, in order
+    problems: list[str] = field(default_factory=list)  # the findings that make it not intact
+    verdict: Verdict | None = None  # the results judged again (None: no manifest to judge)
 
 
 def _digest(path: Path) -> str:
@@ -141,57 +153,91 @@ def _folder_key(run_dir: Path) -> Ed25519PublicKey | None:
 
 
 def _body(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in record.items() if k not in ("signature", "state")}
+    """An approvals line as signed: all of it but its signature."""
+    return {k: v for k, v in record.items() if k != "signature"}
+
+
+def chain_hash(record: dict[str, Any]) -> str:
+    """What the next approvals line carries as ``previous``: the SHA-256 of this line's
+    canonical JSON, signature included."""
+    return hashlib.sha256(attest.canonical(record)).hexdigest()
 
 
 def checked_approvals(run_dir: Path) -> list[dict[str, Any]]:
-    """The approvals, each with ``state``: "valid" (signed by the run's key), "forged" (the
-    run is signed and this line is not, by its key) or "unsigned" (an unsigned run)."""
+    """The approvals, each with ``state``: "valid" (signed by the run's key), "unsigned"
+    (an unsigned run) or "forged" (with ``why``): not signed by the run's key, given for
+    another run or another manifest, or out of its place in the chain."""
     key = _folder_key(run_dir)
+    digest = read_manifest(run_dir)["digest"]
+    run_id = str(read_signoff(run_dir)["run"].get("run_id", ""))
+    previous = digest
     out = []
     for record in read_approvals(run_dir):
-        if key is None:
-            state = "unsigned"
-        elif attest.valid(key, APPROVAL_CONTEXT, _body(record), record.get("signature")):
-            state = "valid"
-        else:
-            state = "forged"
-        out.append({**record, "state": state})
+        why = None
+        if key is not None and not attest.valid(
+            key, APPROVAL_CONTEXT, _body(record), record.get("signature")
+        ):
+            why = "no valid signature"
+        elif record.get("run_id") != run_id:
+            why = f"given for run {record.get('run_id')!r}, not for this run ({run_id})"
+        elif record.get("manifest_digest") != digest:
+            why = "given for another manifest: the run changed since, or the line was copied"
+        elif record.get("previous") != previous:
+            why = "out of place: a line before it was removed, reordered or inserted"
+        state = "forged" if why else ("unsigned" if key is None else "valid")
+        out.append({**record, "state": state, **({"why": why} if why else {})})
+        previous = chain_hash(record)
     return out
 
 
-def check(run_dir: Path, public_key: Path | None = None) -> Verification:
-    """Whether the run is as it was written, proven by a signature where a key allows."""
+def check(
+    run_dir: Path, public_key: Path | None = None, verdict: Verdict | None = None
+) -> Verification:
+    """Whether the run is as it was written, proven by a signature where a key allows.
+    ``verdict``: the run's results already judged (the gate's), not judged once more."""
     with locked(run_dir, exclusive=False):
-        return _check(run_dir, attest.trusted_key(public_key))
+        return _check(run_dir, attest.trusted_key(public_key), verdict)
 
 
-def _check(run_dir: Path, trusted: Ed25519PublicKey | None) -> Verification:
+def _check(
+    run_dir: Path, trusted: Ed25519PublicKey | None, verdict: Verdict | None = None
+) -> Verification:
     manifest = read_manifest(run_dir)
     recorded: dict[str, str] = manifest["files"]
     current = _files(run_dir)
-    lines = []
+    lines: list[str] = []
+    problems: list[str] = []
+
+    def problem(line: str) -> None:
+        lines.append(line)
+        problems.append(line)
+
     for rel in sorted(set(recorded) | set(current)):
         if rel not in current:
-            lines.append(f"missing: {rel}")
+            problem(f"missing: {rel}")
         elif rel not in recorded:
-            lines.append(f"added: {rel}")
+            problem(f"added: {rel}")
         elif recorded[rel] != current[rel]:
-            lines.append(f"changed: {rel}")
+            problem(f"changed: {rel}")
     doc = read_signoff(run_dir)
     approvals = checked_approvals(run_dir)
     if "signoff.json" not in [ln.split(": ", 1)[-1] for ln in lines]:
         expected = page(doc, approvals)
         html_path = run_dir / "signoff.html"
         if not html_path.exists() or html_path.read_text("utf-8") != expected:
-            lines.append("changed: signoff.html (differs from signoff.json and the approvals)")
-    mismatch = _rejudged(run_dir, doc)
+            problem("changed: signoff.html (differs from signoff.json and the approvals)")
+    if verdict is None:
+        from .verdict import judge_dir
+
+        try:
+            verdict = judge_dir(run_dir)
+        except InputError as exc:
+            problem(f"the results cannot be judged again: {exc}")
+    mismatch = _rejudged(verdict, doc) if verdict is not None else None
     if mismatch:
-        lines.append(mismatch)
-    intact = not lines
+        problem(mismatch)
     if hashlib.sha256(_canonical(recorded)).hexdigest() != manifest["digest"]:
-        intact = False
-        lines.append("the manifest's digest does not match its file list")
+        problem("the manifest's digest does not match its file list")
 
     folder = _folder_key(run_dir)
     signature = manifest.get("signature")
@@ -199,11 +245,9 @@ def _check(run_dir: Path, trusted: Ed25519PublicKey | None) -> Verification:
     if trusted is not None:
         kid = attest.key_id(trusted)[:16]
         if signature is None:
-            intact = False
-            lines.append(f"the manifest is not signed, but a public key is configured ({kid})")
+            problem(f"the manifest is not signed, but a public key is configured ({kid})")
         elif not attest.valid(trusted, MANIFEST_CONTEXT, recorded, signature):
-            intact = False
-            lines.append(
+            problem(
                 f"signature does not match the configured public key {kid}: the manifest was"
                 " rewritten or signed by another key"
             )
@@ -211,16 +255,14 @@ def _check(run_dir: Path, trusted: Ed25519PublicKey | None) -> Verification:
             proven = True
             lines.append(f"signature valid (Ed25519, key {kid})")
         if folder is not None and attest.key_id(folder) != attest.key_id(trusted):
-            intact = False
-            lines.append(f"{attest.PUBLIC_KEY_FILE} is not the configured public key")
+            problem(f"{attest.PUBLIC_KEY_FILE} is not the configured public key")
     elif signature is None:
         lines.append(
             "not signed: integrity cannot be proven (whoever rewrites the files can rewrite"
             f" the manifest; sign runs with {attest.SIGNING_KEY_VAR})"
         )
     elif folder is None or not attest.valid(folder, MANIFEST_CONTEXT, recorded, signature):
-        intact = False
-        lines.append(f"signature does not match {attest.PUBLIC_KEY_FILE}")
+        problem(f"signature does not match {attest.PUBLIC_KEY_FILE}")
     else:
         lines.append(
             f"signed by key {attest.key_id(folder)[:16]} ({attest.PUBLIC_KEY_FILE}), but no"
@@ -237,41 +279,34 @@ def _check(run_dir: Path, trusted: Ed25519PublicKey | None) -> Verification:
             envelope = json.loads(att_path.read_text("utf-8"))
         except ValueError:
             envelope = None
-        problems = attest.check_envelope(envelope, key if signature else None, recorded, doc)
-        if problems:
-            intact = False
-            lines += problems
+        found = attest.check_envelope(envelope, key if signature else None, recorded, doc)
+        for line in found:
+            problem(line)
+        if found:
+            pass
         elif signature is not None and trusted is not None:
             lines.append(f"attestation valid ({attest.PREDICATE_TYPE})")
         elif signature is not None:
             lines.append(f"attestation signed by {attest.PUBLIC_KEY_FILE} (not proven)")
     elif signature is not None or trusted is not None:
-        intact = False
-        lines.append(f"missing: {attest.ATTESTATION}")
+        problem(f"missing: {attest.ATTESTATION}")
 
     for n, a in enumerate(approvals, 1):
         head = f"{a['action']} by {a['by']} at {a['at']}"
         if a["state"] == "forged":
-            intact = False
-            lines.append(f"FORGED: {APPROVALS} line {n} ({head}): no valid signature")
+            problem(f"FORGED: {APPROVALS} line {n} ({head}): {a['why']}")
             continue
-        same = a.get("manifest_digest") == manifest["digest"] and intact
         note = " (unsigned)" if a["state"] == "unsigned" else ""
         lines.append(
-            f"{head}: " + ("run unchanged since" if same else "the run changed since") + note
+            f"{head}: " + ("the run changed since" if problems else "run unchanged since") + note
         )
-    return Verification(intact, proven and intact, lines)
+    intact = not problems
+    return Verification(intact, proven and intact, lines, problems, verdict)
 
 
-def _rejudged(run_dir: Path, doc: dict[str, Any]) -> str | None:
+def _rejudged(verdict: Verdict, doc: dict[str, Any]) -> str | None:
     """Whether the results, judged again as ``golive gate`` does, give signoff.json's
     verdict: a signoff edited to GO, its manifest recomputed, does not pass for intact."""
-    from .verdict import judge_dir
-
-    try:
-        verdict = judge_dir(run_dir)
-    except InputError as exc:
-        return f"the results cannot be judged again: {exc}"
     if (verdict.decision, verdict.exit_code) != (doc["verdict"], doc["exit_code"]):
         why = "; ".join(verdict.reasons[:3]) or "no reason"
         return (
@@ -300,7 +335,13 @@ def approve(
 
     private = attest.signing_key()
     with locked(run_dir):
-        result = _check(run_dir, attest.trusted_key(public_key))
+        raw = read_json_object(
+            run_dir / "run.json",
+            f"{run_dir}: not a golive run folder (no run.json)",
+            "a golive run record",
+        )
+        verdict = judge_dir(run_dir, raw)  # judged once: the check below reuses it
+        result = _check(run_dir, attest.trusted_key(public_key), verdict)
         doc = read_signoff(run_dir)
         folder = _folder_key(run_dir)
         if folder is not None and (
@@ -310,32 +351,27 @@ def approve(
                 f"{run_dir}: refused: the run is signed by key {attest.key_id(folder)[:16]};"
                 f" its approvals must be too ({attest.SIGNING_KEY_VAR} with that key)"
             )
-        try:
-            raw = json.loads((run_dir / "run.json").read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError(f"{run_dir / 'run.json'}: cannot be read ({exc})") from None
-        if not isinstance(raw, dict):
-            raise InputError(f"{run_dir / 'run.json'}: not a golive run record")
-        verdict = judge_dir(run_dir, raw)
         if action == "approved":
             unfinished = run_finished(raw) or (
                 "the run has not finished" if "the run has not finished" in doc["reasons"] else None
             )
             if unfinished:
                 raise InputError(f"{run_dir}: refused: {unfinished}")
-            mismatch = _rejudged(run_dir, doc)
+            mismatch = _rejudged(verdict, doc)
             if mismatch:
                 raise InputError(f"{run_dir}: refused: {mismatch}")
             if not result.intact:
                 raise InputError(
                     f"{run_dir}: refused: the run changed since it was written"
-                    f" ({'; '.join(result.lines)})"
+                    f" ({'; '.join(result.problems)})"
                 )
             if verdict.exit_code != 0:
                 raise InputError(
                     f"{run_dir}: refused: the verdict is {verdict.decision}"
                     f" ({'; '.join(verdict.reasons[:3])})"
                 )
+        approvals = read_approvals(run_dir)
+        digest = read_manifest(run_dir)["digest"]
         record: dict[str, Any] = {
             "action": action,
             "by": by,
@@ -343,7 +379,9 @@ def approve(
             "comment": comment,
             "at": clock.stamp(clock.now()),
             "verdict": verdict.decision if action == "approved" else doc["verdict"],
-            "manifest_digest": read_manifest(run_dir)["digest"],
+            "run_id": str(doc["run"].get("run_id", "")),
+            "manifest_digest": digest,
+            "previous": chain_hash(approvals[-1]) if approvals else digest,
         }
         if private is not None:
             record["signature"] = attest.sign(private, APPROVAL_CONTEXT, record)

@@ -52,7 +52,11 @@ def test_parallel_run_with_a_fault(golive_cli: Callable[..., Run]) -> None:
 def test_merge_joins_two_shards_into_one_signoff(
     golive_cli: Callable[..., Run], tmp_path: Path
 ) -> None:
-    first = golive_cli("run", "--tags", "MTP-01 or MTP-02 or MTP-03", "--no-html")
+    from tests.adversarial.runs import keypair
+
+    private, _ = keypair(tmp_path)  # merge takes only shards a trusted signature proves
+    env = golive_env(GOLIVE_SIGNING_KEY_FILE=str(private))
+    first = golive_cli("run", "--tags", "MTP-01 or MTP-02 or MTP-03", "--no-html", env=env)
     shard_a = first.run_dir
     second = golive_cli(
         "run",
@@ -63,12 +67,13 @@ def test_merge_joins_two_shards_into_one_signoff(
         "implementer-unassigned",
         "--sandbox-fault",
         "buyers-empty",
+        env=env,
     )
     shard_b = second.run_dir
     total = len(first.statuses()) + len(second.statuses())
     assert len(first.statuses()) == 9
     merged = golive_cli(
-        "merge", str(shard_a), str(shard_b), "--output", str(tmp_path / "m"), output=False
+        "merge", str(shard_a), str(shard_b), "--output", str(tmp_path / "m"), output=False, env=env
     )
     assert merged.code == 1, merged.stdout + merged.stderr
     run_dir = (tmp_path / "m" / "latest").resolve()

@@ -262,7 +262,8 @@ def test_signoff_json_alone_edited_to_go_is_not_approved(
     render_page(run)
     resign(run, monkeypatch, None)  # the manifest agrees with the edit
     gate = golive("gate", str(run))
-    assert gate[0] == 1
+    assert gate[0] == 2  # the gate checks the files too: they disagree with each other
+    assert "signoff.json says GO, but its results judge NO-GO" in gate[1]
     code, _, err = golive("signoff", "approve", str(run), *APPROVE)
     assert code == 2
     assert "refused: signoff.json says GO, but its results judge NO-GO" in err
@@ -443,7 +444,8 @@ def test_merge_refuses_a_shard_that_does_not_verify(tmp_path: Path, golive: Goli
     b = make_run(tmp_path, name="20270315-100100-bbbbbb", statuses={"MTP-06": "failed"})
     [forged] = (b / "allure-results").glob("*-result.json")
     forged.write_text(forged.read_text().replace('"failed"', '"passed"'))
-    code, _, err = golive("merge", str(a), str(b), "--output", str(tmp_path / "out"), "--no-html")
+    out = str(tmp_path / "out")
+    code, _, err = golive("merge", str(a), str(b), "--output", out, "--no-html", "--unsigned")
     assert code == 2 and "refused: the shard does not verify" in err
     assert not (tmp_path / "out").exists()
 
@@ -451,7 +453,8 @@ def test_merge_refuses_a_shard_that_does_not_verify(tmp_path: Path, golive: Goli
 def test_merge_refuses_an_unfinished_shard(tmp_path: Path, golive: Golive) -> None:
     a = make_run(tmp_path, name="20270315-100000-aaaaaa")
     b = make_run(tmp_path, name="20270315-100100-bbbbbb", pytest_exit=None, finished=False)
-    code, _, err = golive("merge", str(a), str(b), "--output", str(tmp_path / "out"), "--no-html")
+    out = str(tmp_path / "out")
+    code, _, err = golive("merge", str(a), str(b), "--output", out, "--no-html", "--unsigned")
     assert code == 2 and "refused: the run did not finish" in err
 
 
@@ -535,10 +538,10 @@ def test_on_an_unsigned_run_a_rerendered_forged_approval_is_never_called_proven(
 
     run = make_run(tmp_path)
     digest = json.loads((run / MANIFEST).read_text())["digest"]
-    append(
+    append(  # as a forger who knows the format writes it: this run, its manifest, chained
         run,
         {"action": "approved", "by": "Mallory", "role": "rm", "comment": "", "at": "x",
-         "manifest_digest": digest},
+         "run_id": run.name, "manifest_digest": digest, "previous": digest},
     )  # fmt: skip
     render_page(run)
     code, out, _ = golive("verify", str(run))
@@ -553,7 +556,8 @@ def test_an_interrupted_run_marked_finished_by_hand_is_still_not_go(
     # killed after MTP-05: MTP-06 never reported; run.json then edited to look finished
     run = make_run(tmp_path, statuses={"MTP-05": "passed", "MTP-06": ""}, judge=False)
     code, out, _ = golive("gate", str(run))
-    assert code == 1 and "MTP-06: no result" in out
+    assert code == 2 and "MTP-06: no result" in out
+    assert "the run's files do not verify" in out and "no manifest.json" in out
 
 
 def test_a_public_key_that_is_a_folder_is_exit_2(tmp_path: Path, golive: Golive) -> None:

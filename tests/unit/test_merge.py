@@ -76,7 +76,7 @@ def shard(
 
 
 def merged(capsys: pytest.CaptureFixture[str], out: Path, *runs: Path) -> tuple[int, Path]:
-    code = cli.merge(list(runs), out, html=False)
+    code = cli.merge(list(runs), out, html=False, unsigned=True)
     capsys.readouterr()
     return code, (out / "latest").resolve()
 
@@ -139,7 +139,7 @@ def test_shards_of_different_scenarios_are_refused(tmp_path: Path) -> None:
     a = shard(tmp_path, "a", {"MTP-01": "passed"})
     b = shard(tmp_path, "b", {"MTP-02": "passed"}, scenario="scenarios/other.yaml")
     with pytest.raises(InputError, match="cannot merge runs of different scenarios"):
-        cli.merge([a, b], tmp_path / "out", html=False)
+        cli.merge([a, b], tmp_path / "out", html=False, unsigned=True)
     assert not (tmp_path / "out").exists()
 
 
