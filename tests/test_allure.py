@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from golive.report import quality_gate
+from golive.config import Policy
+from golive.report import generate_html, quality_gate, write_allure_config
 from tests.conftest import FAR_FUTURE, ROOT, Run, external_scenario
 
 WAIVER = f"""waivers:
@@ -75,7 +76,7 @@ def test_allure_gate_fails_items_that_did_not_run(
     )
     assert run.code == 1
     code, output = quality_gate(ROOT, run.run_dir)
-    assert code == 1 and "3 blocking item(s)" in output
+    assert code == 1 and "NO-GO: 3 item(s) broken or not run" in output
 
 
 def test_history_grows_and_waivers_are_known_issues(
@@ -124,3 +125,47 @@ def test_step_parameters_are_the_step_texts_values_not_its_fixtures(
         "status": {"'Production'"},
         "statuses": {'\'"New", "Configuration Required", "Information Required"\''},
     }
+
+
+def synthetic_run(tmp_path: Path, statuses: dict[str, str]) -> Path:
+    """A run folder holding only Allure results: one blocker item per status given."""
+    run_dir = tmp_path / "run"
+    results = run_dir / "allure-results"
+    results.mkdir(parents=True)
+    for n, (item, status) in enumerate(statuses.items()):
+        result = {
+            "uuid": f"{n:032d}",
+            "name": f"{item} title",
+            "status": status,
+            "start": 1,
+            "stop": 2,
+            "labels": [
+                {"name": "severity", "value": "blocker"},
+                {"name": "golive_id", "value": item},
+                {"name": "epic", "value": "Partner go live"},
+            ],
+            "statusDetails": {"message": "CheckFailed: no buyers"} if status != "passed" else {},
+        }
+        (results / f"{result['uuid']}-result.json").write_text(json.dumps(result))
+    return run_dir
+
+
+def test_the_report_shows_the_policys_gate_with_the_verdicts_outcome(tmp_path: Path) -> None:
+    run_dir = synthetic_run(tmp_path, {"MTP-05": "passed", "MTP-06": "failed"})
+    config = write_allure_config(
+        run_dir, "golive sandbox r1", Policy(), 3, [], tmp_path / "h.jsonl", "NO-GO"
+    )
+    assert generate_html(ROOT, run_dir, config) is None
+    gate = json.loads((run_dir / "allure-report" / "quality-gate.json").read_text())
+    outcome = {g["rule"].split("/")[-1]: (g["success"], g["message"]) for g in gate}
+    assert outcome == {
+        "blockingFailed": (False, "NO-GO: 1 failed item(s) of a blocking severity"),
+        "notChecked": (True, "every item was checked"),
+        "resultsSeen": (False, "NO-GO: 1 of 3 results missing"),
+        "minConcluded": (True, "enough checks concluded"),
+    }
+    html = (run_dir / "allure-report" / "index.html").read_text()
+    assert "googletagmanager" not in html and "gtag(" not in html  # no analytics
+    assert "<title> NO-GO: golive sandbox r1 </title>" in html
+    code, output = quality_gate(ROOT, run_dir)  # the command line's gate says the same
+    assert code == 1 and "NO-GO: 1 failed item(s) of a blocking severity" in output

@@ -17,6 +17,8 @@ from golive.report import (
     allure_command,
     evidence_links,
     point_latest,
+    set_environment,
+    without_analytics,
     write_allure_config,
     write_environment,
 )
@@ -32,6 +34,13 @@ def config_of(text: str) -> dict[str, Any]:
     return parsed
 
 
+def gate_rules(text: str) -> list[dict[str, Any]]:
+    match = re.search(r"^  rules: (\[.*?^\]),$", text, re.S | re.M)
+    assert match, text
+    rules: list[dict[str, Any]] = json.loads(match.group(1))
+    return rules
+
+
 def write_config(tmp_path: Path, policy: Policy | None = None, **kw: Any) -> tuple[str, Path]:
     path = write_allure_config(
         tmp_path,
@@ -40,6 +49,7 @@ def write_config(tmp_path: Path, policy: Policy | None = None, **kw: Any) -> tup
         kw.pop("planned", 10),
         kw.pop("waivers", []),
         tmp_path / "history" / "sandbox.jsonl",
+        kw.pop("decision", "NO-GO"),
     )
     return path.read_text(), path
 
@@ -48,7 +58,11 @@ def test_config_file_name_history_and_single_file_report(tmp_path: Path) -> None
     text, path = write_config(tmp_path)
     assert path == tmp_path / "allurerc.mjs"
     config = config_of(text)
-    assert config["name"] == "golive sandbox r1"
+    assert config["name"] == "NO-GO: golive sandbox r1"  # the verdict first
+    assert config["plugins"]["awesome"]["options"]["groupBy"] == ["epic"]  # by checklist
+    assert (tmp_path / "allure-results" / "environment.properties").read_text() == (
+        "verdict=NO-GO\n"
+    )
     assert config["historyPath"] == str(tmp_path / "history" / "sandbox.jsonl")
     assert config["plugins"]["awesome"]["options"]["singleFile"] is True
     assert config["resolutions"]["knownIssuesPath"] == str(tmp_path / "known-issues.json")
@@ -80,10 +94,21 @@ def test_quality_gate_follows_the_policy(tmp_path: Path) -> None:
     text, _ = write_config(tmp_path, policy, planned=7)
     assert 'const BLOCKING = ["blocker"];' in text
     assert "const UNCHECKED_BLOCKS = false;" in text
-    assert 'rules: [{ id: "golive", goliveVerdict: 7 }]' in text
-    text, _ = write_config(tmp_path, Policy())
+    rules = gate_rules(text)
+    assert rules == [
+        {"id": "no failed item of a blocking severity (blocker)", "blockingFailed": 0},
+        {"id": "no item broken or not run of a blocking severity (blocker)", "notChecked": 0},
+        {"id": "a result for every planned item (7 not waived)", "resultsSeen": 7},
+        {"id": "at least 1 checks concluded (policy.min_checks)", "minConcluded": 1},
+    ]
+    text, _ = write_config(tmp_path, Policy(required=["MTP-*"], min_checks=3))
     assert 'const BLOCKING = ["blocker", "critical"];' in text
     assert "const UNCHECKED_BLOCKS = true;" in text
+    rules = gate_rules(text)
+    assert rules[1] == {"id": "no item broken or not run", "notChecked": 0}
+    assert rules[3]["minConcluded"] == 3
+    assert rules[4] == {"id": "required items ran (policy.required)", "requiredRan": ["MTP-*"]}
+    assert 'const REQUIRED = {"MTP-*": "^MTP\\\\-.*$"};' in text
 
 
 def test_waivers_are_accepted_known_issues_and_leave_the_expected_count(tmp_path: Path) -> None:
@@ -108,7 +133,7 @@ def test_waivers_are_accepted_known_issues_and_leave_the_expected_count(tmp_path
     ]
     assert re.search(rules[0]["messageRegexp"], "TP-1003 (a.b): no buyers")
     assert not re.search(rules[0]["messageRegexp"], "TP-1003 (axb)")
-    assert "goliveVerdict: 8 }" in text
+    assert gate_rules(text)[2]["resultsSeen"] == 8
 
 
 def test_waiver_without_test_case_makes_no_rule(tmp_path: Path) -> None:
@@ -159,3 +184,41 @@ def test_allure_command_prefers_the_variable_then_the_local_install(
     local.parent.mkdir(parents=True)
     local.write_text("")
     assert allure_command(tmp_path) == [str(local)]
+
+
+ALLURE_HEAD = """<head><title>r</title></head><body><div id="app"></div>
+    <script async src="https://www.googletagmanager.com/gtag/js?id=G-X"></script>
+    <script>
+        window.dataLayer = window.dataLayer || [];
+        function gtag(){dataLayer.push(arguments);}
+        gtag('config', 'G-X', {"report": "awesome"});
+    </script>
+    <script>window.allure = {}</script></body>"""
+
+
+def test_the_report_loses_its_analytics_script(tmp_path: Path) -> None:
+    index = tmp_path / "index.html"
+    index.write_text(ALLURE_HEAD)
+    assert without_analytics(index) is None
+    html = index.read_text()
+    assert "googletagmanager" not in html and "gtag" not in html
+    assert '<div id="app"></div>' in html and "<script>window.allure = {}</script>" in html
+
+
+def test_a_report_that_would_still_call_analytics_is_removed(tmp_path: Path) -> None:
+    index = tmp_path / "index.html"
+    index.write_text('<script src="https://www.googletagmanager.com/gtm.js"></script>')
+    assert without_analytics(index) == (
+        "the report would call an analytics service when opened; removed"
+    )
+    assert not index.exists()
+
+
+def test_set_environment_puts_the_verdict_first_once(tmp_path: Path) -> None:
+    results = tmp_path / "allure-results"
+    write_environment(results, {"environment": "sandbox", "run": "r1"})
+    set_environment(results, "verdict", "GO")
+    set_environment(results, "verdict", "NO-GO")
+    assert (results / "environment.properties").read_text() == (
+        "verdict=NO-GO\nenvironment=sandbox\nrun=r1\n"
+    )
