@@ -1,0 +1,372 @@
+"""The comparison of two bill runs, defined once, as SQL.
+
+Written in DuckDB's dialect and run as is on DuckDB; for Spark every statement is
+transpiled with SQLGlot (``sqlglot.transpile(sql, read="duckdb", write="spark")``): one
+definition, two engines. Each statement is a name and a SELECT; the engine materialises it
+under that name (a table on DuckDB, a cached temporary view on Spark) or, for the
+``VIEWS``, keeps it lazy so the engine reads the sources only where they are used.
+
+How two bill runs are compared (docs/billrun.md, "How the comparison works"): both sides
+are stacked (``UNION ALL``, a ``side`` column) and grouped once by the business key of each
+level (an account by its external key; an invoice by account and invoice date; an item by
+account, invoice date, currency, type, product/plan/phase/usage and period). A group is a
+mismatch when the sides hold a different number of rows (one-sided, or an item doubled),
+or different amounts (the sum, and the smallest and largest amount, each within the
+tolerance), balances or currencies. One grouping pass instead of a join: duplicates and
+one-sided rows need no special case, and the work is one hash aggregation per level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from .layout import COLUMNS, ITEM_KEY
+
+SIDES = {"p": "P", "c": "C"}  # view prefix -> side marker (production, candidate)
+
+
+def literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def staging(table: str, side: str, columns: dict[str, str]) -> str:
+    """Read one raw source (``raw_<side>_<table>``) into the layout: rename, cast, fill the
+    optional columns it lacks with NULL."""
+    select = []
+    for column, (kind, _) in COLUMNS[table].items():
+        source = columns.get(column)
+        expr = f'CAST("{source}" AS {kind})' if source else f"CAST(NULL AS {kind})"
+        select.append(f"{expr} AS {column}")
+    return f"SELECT {', '.join(select)} FROM raw_{side}_{table}"
+
+
+def _keep(excluded: Iterable[str]) -> str:
+    keys = sorted(set(excluded))
+    if not keys:
+        return "1 = 1"
+    return f"account_external_key NOT IN ({', '.join(literal(k) for k in keys)})"
+
+
+def _stack(table: str, columns: Iterable[str], keep: str) -> str:
+    cols = ", ".join(columns)
+    return " UNION ALL ".join(
+        f"SELECT '{mark}' AS side, {cols} FROM {prefix}_{table} WHERE {keep}"
+        for prefix, mark in SIDES.items()
+    )
+
+
+def _per_side(expr: str, name: str, agg: str, default: str = "NULL") -> str:
+    return ", ".join(
+        f"{agg}(CASE WHEN side = '{mark}' THEN {expr} ELSE {default} END) AS {prefix}_{name}"
+        for prefix, mark in SIDES.items()
+    )
+
+
+def _count() -> str:
+    return ", ".join(
+        f"SUM(CASE WHEN side = '{mark}' THEN 1 ELSE 0 END) AS {prefix}_n"
+        for prefix, mark in SIDES.items()
+    )
+
+
+def _differs(a: str, b: str, tol: str) -> str:
+    """Two amounts differ beyond the tolerance (a NULL against a value differs)."""
+    return f"(ABS(COALESCE({a}, 0) - COALESCE({b}, 0)) > {tol} OR ({a} IS NULL) <> ({b} IS NULL))"
+
+
+def _text_differs(a: str, b: str) -> str:
+    return f"(COALESCE({a}, '') <> COALESCE({b}, ''))"
+
+
+def _money(expr: str) -> str:
+    return f"CAST({expr} AS VARCHAR)"
+
+
+MISMATCH_COLUMNS = (
+    "level",
+    "account_external_key",
+    "invoice_date",
+    "invoice",
+    "item",
+    "item_type",
+    "plan_name",
+    "usage_name",
+    "start_date",
+    "end_date",
+    "field",
+    "production",
+    "candidate",
+    "difference",
+)
+
+
+def _row(
+    level: str, field: str, production: str, candidate: str, difference: str, **cols: str
+) -> str:
+    """One SELECT list of the mismatch list's columns."""
+    values = {
+        "level": f"'{level}'",
+        "account_external_key": "account_external_key",
+        "invoice_date": "CAST(NULL AS DATE)",
+        "invoice": "CAST(NULL AS VARCHAR)",
+        "item": "CAST(NULL AS VARCHAR)",
+        "item_type": "CAST(NULL AS VARCHAR)",
+        "plan_name": "CAST(NULL AS VARCHAR)",
+        "usage_name": "CAST(NULL AS VARCHAR)",
+        "start_date": "CAST(NULL AS DATE)",
+        "end_date": "CAST(NULL AS DATE)",
+        "field": f"'{field}'",
+        "production": production,
+        "candidate": candidate,
+        "difference": f"CAST({difference} AS DECIMAL(38,4))",
+        **cols,
+    }
+    return ", ".join(f"{values[c]} AS {c}" for c in MISMATCH_COLUMNS)
+
+
+def _presence(amount: str) -> tuple[str, str]:
+    """What each side shows of a group one side lacks: 'missing', or its amount."""
+    p = f"CASE WHEN p_n = 0 THEN 'missing' ELSE {_money('p_' + amount)} END"
+    c = f"CASE WHEN c_n = 0 THEN 'missing' ELSE {_money('c_' + amount)} END"
+    return p, c
+
+
+def statements(tolerance: Decimal, excluded: Iterable[str]) -> list[tuple[str, str]]:
+    """The comparison, in order: (name, SELECT). ``tolerance`` is the largest difference
+    of two amounts that still counts as equal; ``excluded`` the accounts left out.
+
+    Two passes. The first groups everything once, by invoice (account and invoice date)
+    and by account, into *signed* sums: production's rows add, the candidate's subtract,
+    so an invoice is equal on both sides when every sum is zero: its count, amount and
+    balance, a hash of its currency, its number of items, and its items' fingerprint (the
+    sum of a 64-bit hash of each item's key and amount: equal multisets of items, in any
+    order, give equal fingerprints). The second pass looks only at the invoices and
+    accounts the first found different and compares them side by side, item by item,
+    under the tolerance: those are the rows of the mismatch list."""
+    tol = f"CAST({literal(str(tolerance))} AS DECIMAL(18,4))"
+    keep = _keep(excluded)
+    item_key = ", ".join(ITEM_KEY)
+    zero = "CAST(0 AS DECIMAL(18,4))"
+    fingerprint = f"CAST(HASH({item_key}, amount) AS DECIMAL(20,0))"
+    signs = {"p": "", "c": "-"}  # production's rows add, the candidate's subtract
+    per_invoice = " UNION ALL ".join(
+        f"SELECT account_external_key, invoice_date, {sg}1 AS inv,"
+        f" {sg}COALESCE(amount, {zero}) AS amount, {sg}COALESCE(balance, {zero}) AS balance,"
+        f" {sg}CAST(HASH(currency) AS DECIMAL(20,0)) AS cur, 0 AS item,"
+        f" CAST(0 AS DECIMAL(20,0)) AS fp FROM {prefix}_invoices WHERE {keep}"
+        f" UNION ALL SELECT account_external_key, invoice_date, 0 AS inv,"
+        f" {zero} AS amount, {zero} AS balance, CAST(0 AS DECIMAL(20,0)) AS cur, {sg}1 AS item,"
+        f" {sg}{fingerprint} AS fp FROM {prefix}_items WHERE {keep}"
+        for prefix, sg in signs.items()
+    )
+    invoice_diff = f"""
+        SELECT * FROM (
+            SELECT account_external_key, invoice_date, SUM(inv) AS d_n,
+                SUM(amount) AS d_amount, SUM(balance) AS d_balance, SUM(cur) AS d_cur,
+                SUM(item) AS d_items, SUM(fp) AS d_fp
+            FROM ({per_invoice}) stacked
+            GROUP BY account_external_key, invoice_date
+        ) g
+        WHERE d_n <> 0 OR ABS(d_amount) > {tol} OR ABS(d_balance) > {tol} OR d_cur <> 0
+            OR d_items <> 0 OR d_fp <> 0"""
+
+    def drilled(table: str, cols: list[str], where: str, on: tuple[str, ...]) -> str:
+        join = " AND ".join(f"t.{c} = d.{c}" for c in on)
+        return " UNION ALL ".join(
+            f"SELECT '{mark}' AS side, {', '.join('t.' + c for c in cols)}"
+            f" FROM {prefix}_{table} t JOIN ({where}) d ON {join}"
+            for prefix, mark in SIDES.items()
+        )
+
+    inv_on = ("account_external_key", "invoice_date")
+    inv_cols = [*inv_on, "invoice_id", "invoice_number", "currency", "amount", "balance"]
+    invoice_groups = f"""
+        SELECT account_external_key, invoice_date, {_count()},
+            {_per_side("amount", "amount", "SUM")},
+            {_per_side("balance", "balance", "SUM")},
+            {_per_side("currency", "cur_lo", "MIN")},
+            {_per_side("currency", "cur_hi", "MAX")},
+            {_per_side("COALESCE(invoice_number, invoice_id)", "invoice", "MIN")}
+        FROM ({drilled("invoices", inv_cols, "SELECT * FROM invoice_diff", inv_on)}) stacked
+        GROUP BY account_external_key, invoice_date"""
+    item_cols = [*ITEM_KEY, "invoice_id", "invoice_number", "invoice_item_id", "amount"]
+    items_differ = "SELECT * FROM invoice_diff WHERE d_items <> 0 OR d_fp <> 0"
+    item_groups = f"""
+        SELECT * FROM (
+            SELECT {item_key}, {_count()},
+                {_per_side("amount", "amount", "SUM")},
+                {_per_side("amount", "lo", "MIN")},
+                {_per_side("amount", "hi", "MAX")},
+                {_per_side("COALESCE(invoice_number, invoice_id)", "invoice", "MIN")},
+                {_per_side("invoice_item_id", "item", "MIN")}
+            FROM ({drilled("items", item_cols, items_differ, inv_on)}) stacked
+            GROUP BY {item_key}
+        ) g
+        WHERE p_n <> c_n OR {_differs("p_amount", "c_amount", tol)}
+            OR {_differs("p_lo", "c_lo", tol)} OR {_differs("p_hi", "c_hi", tol)}"""
+    per_account = " UNION ALL ".join(
+        f"SELECT account_external_key, {sg}1 AS n, {sg}COALESCE(balance, {zero}) AS balance,"
+        f" {sg}COALESCE(account_cba, {zero}) AS cba,"
+        f" {sg}CAST(HASH(currency) AS DECIMAL(20,0)) AS cur FROM {prefix}_accounts WHERE {keep}"
+        for prefix, sg in signs.items()
+    )
+    account_diff = f"""
+        SELECT * FROM (
+            SELECT account_external_key, SUM(n) AS d_n, SUM(balance) AS d_balance,
+                SUM(cba) AS d_cba, SUM(cur) AS d_cur
+            FROM ({per_account}) stacked
+            GROUP BY account_external_key
+        ) g
+        WHERE d_n <> 0 OR ABS(d_balance) > {tol} OR ABS(d_cba) > {tol} OR d_cur <> 0"""
+    acc_cols = ["account_external_key", "currency", "balance", "account_cba"]
+    acc_on = ("account_external_key",)
+    account_groups = f"""
+        SELECT account_external_key, {_count()},
+            {_per_side("balance", "balance", "SUM")},
+            {_per_side("account_cba", "cba", "SUM")},
+            {_per_side("currency", "currency", "MIN")}
+        FROM ({drilled("accounts", acc_cols, "SELECT * FROM account_diff", acc_on)}) stacked
+        GROUP BY account_external_key"""
+    both = "p_n > 0 AND c_n > 0"
+    item_out = {
+        "invoice_date": "invoice_date",
+        "invoice": "COALESCE(p_invoice, c_invoice)",
+        "item": "COALESCE(p_item, c_item)",
+        "item_type": "item_type",
+        "plan_name": "COALESCE(plan_name, product_name)",
+        "usage_name": "usage_name",
+        "start_date": "start_date",
+        "end_date": "end_date",
+    }
+    inv_out = {"invoice_date": "invoice_date", "invoice": "COALESCE(p_invoice, c_invoice)"}
+    amount = "COALESCE(c_amount, 0) - COALESCE(p_amount, 0)"
+    balance = "COALESCE(c_balance, 0) - COALESCE(p_balance, 0)"
+    count = ("CAST(p_n AS VARCHAR)", "CAST(c_n AS VARCHAR)", "c_n - p_n")
+    amounts = f"{_differs('p_amount', 'c_amount', tol)}"
+    spread = f"{_differs('p_lo', 'c_lo', tol)} OR {_differs('p_hi', 'c_hi', tol)}"
+    parts = [
+        (
+            _row("item", "presence", *_presence("amount"), amount, **item_out),
+            "item_groups",
+            "p_n = 0 OR c_n = 0",
+        ),
+        (_row("item", "count", *count, **item_out), "item_groups", f"{both} AND p_n <> c_n"),
+        (
+            _row("item", "amount", _money("p_amount"), _money("c_amount"), amount, **item_out),
+            "item_groups",
+            f"{both} AND ({amounts} OR {spread})",
+        ),
+        (
+            _row("invoice", "presence", *_presence("amount"), amount, **inv_out),
+            "invoice_groups",
+            "p_n = 0 OR c_n = 0",
+        ),
+        (_row("invoice", "count", *count, **inv_out), "invoice_groups", f"{both} AND p_n <> c_n"),
+        (
+            _row("invoice", "amount", _money("p_amount"), _money("c_amount"), amount, **inv_out),
+            "invoice_groups",
+            f"{both} AND {amounts}",
+        ),
+        (
+            _row(
+                "invoice", "balance", _money("p_balance"), _money("c_balance"), balance, **inv_out
+            ),
+            "invoice_groups",
+            f"{both} AND {_differs('p_balance', 'c_balance', tol)}",
+        ),
+        (
+            _row("invoice", "currency", "p_cur_lo", "c_cur_lo", "0", **inv_out),
+            "invoice_groups",
+            f"{both} AND ({_text_differs('p_cur_lo', 'c_cur_lo')}"
+            f" OR {_text_differs('p_cur_hi', 'c_cur_hi')})",
+        ),
+        (
+            _row("account", "presence", *_presence("balance"), balance),
+            "account_groups",
+            "p_n = 0 OR c_n = 0",
+        ),
+        (
+            _row("account", "balance", _money("p_balance"), _money("c_balance"), balance),
+            "account_groups",
+            f"{both} AND {_differs('p_balance', 'c_balance', tol)}",
+        ),
+        (
+            _row(
+                "account",
+                "cba",
+                _money("p_cba"),
+                _money("c_cba"),
+                "COALESCE(c_cba, 0) - COALESCE(p_cba, 0)",
+            ),
+            "account_groups",
+            f"{both} AND {_differs('p_cba', 'c_cba', tol)}",
+        ),
+        (
+            _row("account", "currency", "p_currency", "c_currency", "0"),
+            "account_groups",
+            f"{both} AND {_text_differs('p_currency', 'c_currency')}",
+        ),
+    ]
+    mismatches = " UNION ALL ".join(
+        f"SELECT {cols} FROM {src} WHERE {cond}" for cols, src, cond in parts
+    )
+    compared = " UNION ALL ".join(
+        f"SELECT '{mark}' AS side, '{table}' AS what, COUNT(*) AS n FROM {prefix}_{table}"
+        f" WHERE {keep}"
+        for prefix, mark in SIDES.items()
+        for table in ("accounts", "invoices", "items")
+    )
+    return [
+        ("invoice_diff", invoice_diff),
+        ("invoice_groups", invoice_groups),
+        ("item_groups", item_groups),
+        ("account_diff", account_diff),
+        ("account_groups", account_groups),
+        ("mismatches", mismatches),
+        ("compared", compared),
+    ]
+
+
+ORDER = (
+    "account_external_key, CASE level WHEN 'account' THEN 0 WHEN 'invoice' THEN 1 ELSE 2 END,"
+    " invoice_date, invoice, item_type, item, field"
+)
+
+
+def examples(limit: int) -> str:
+    return f"SELECT * FROM mismatches ORDER BY {ORDER} LIMIT {int(limit)}"
+
+
+def ordered() -> str:
+    return f"SELECT * FROM mismatches ORDER BY {ORDER}"
+
+
+SUMMARY = {
+    "by_field": "SELECT level, field, COUNT(*) AS n FROM mismatches GROUP BY level, field"
+    " ORDER BY CASE level WHEN 'account' THEN 0 WHEN 'invoice' THEN 1 ELSE 2 END, field",
+    "by_plan": "SELECT COALESCE(plan_name, '(no plan)') AS plan_name, COUNT(*) AS n FROM"
+    " mismatches WHERE level = 'item' GROUP BY COALESCE(plan_name, '(no plan)') ORDER BY n DESC,"
+    " plan_name",
+    "by_item_type": "SELECT item_type, COUNT(*) AS n FROM mismatches WHERE level = 'item'"
+    " GROUP BY item_type ORDER BY n DESC, item_type",
+}
+
+
+def totals() -> str:
+    """The control totals of both sides as read (before any account is left out): accounts,
+    invoices, items, and the invoices' amounts per currency."""
+    parts = []
+    value = "CAST({} AS DECIMAL(38,4)) AS value"
+    for prefix, mark in SIDES.items():
+        parts += [
+            f"SELECT '{mark}' AS side, 'accounts' AS what, CAST(NULL AS VARCHAR) AS currency,"
+            f" {value.format('COUNT(DISTINCT account_external_key)')} FROM {prefix}_accounts",
+            f"SELECT '{mark}' AS side, 'invoices' AS what, CAST(NULL AS VARCHAR) AS currency,"
+            f" CAST(COUNT(*) AS DECIMAL(38,4)) AS value FROM {prefix}_invoices",
+            f"SELECT '{mark}' AS side, 'items' AS what, CAST(NULL AS VARCHAR) AS currency,"
+            f" CAST(COUNT(*) AS DECIMAL(38,4)) AS value FROM {prefix}_items",
+            f"SELECT '{mark}' AS side, 'amount' AS what, currency,"
+            f" {value.format('SUM(amount)')} FROM {prefix}_invoices GROUP BY currency",
+        ]
+    return " UNION ALL ".join(parts)

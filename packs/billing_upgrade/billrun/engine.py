@@ -1,0 +1,191 @@
+"""The engines the comparison runs on: DuckDB in process (the default) and Apache Spark.
+
+Both take the same statements (``comparison.py``, DuckDB's dialect); Spark's are
+transpiled with SQLGlot. What differs is only how a source file becomes a relation and how
+a result is written: that is this module, and nothing here knows what is compared.
+
+- ``DuckDB``: an in-process database (no server). ``memory_limit`` and ``temp_directory``
+  let a bill run larger than memory spill to disk.
+- ``Spark``: a SparkSession, ``local[*]`` unless ``master`` names a cluster. One session
+  per process is reused (``spark_session``): starting one costs seconds.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import sqlglot
+from sqlglot import exp
+
+Format = Literal["parquet", "csv"]
+
+
+class EngineUnavailable(RuntimeError):
+    """The engine the scenario names cannot start here (Spark without pyspark or Java)."""
+
+
+class Engine(Protocol):
+    name: str
+
+    def source(self, name: str, paths: list[Path], fmt: Format) -> list[str]:
+        """Make the files a relation called ``name``; return its column names."""
+        ...
+
+    def view(self, name: str, sql: str) -> None: ...
+
+    def table(self, name: str, sql: str) -> None: ...
+
+    def rows(self, sql: str) -> list[dict[str, Any]]: ...
+
+    def export(self, sql: str, parquet: Path, csv: Path) -> None:
+        """Write the result of ``sql`` as one Parquet and one CSV file (with a header)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def _quote_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+class DuckDB:
+    name = "duckdb"
+
+    def __init__(
+        self,
+        *,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+        temp_directory: Path | None = None,
+    ) -> None:
+        import duckdb
+
+        self.con = duckdb.connect(":memory:")
+        # the order rows arrive in means nothing here: letting DuckDB drop it saves memory
+        self.con.execute("SET preserve_insertion_order = false")
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        if temp_directory:
+            self.con.execute(f"SET temp_directory = {_quote_path(temp_directory)}")
+
+    def source(self, name: str, paths: list[Path], fmt: Format) -> list[str]:
+        files = "[" + ", ".join(_quote_path(p) for p in paths) + "]"
+        if fmt == "parquet":
+            reader = f"read_parquet({files}, union_by_name = true)"
+        else:
+            reader = f"read_csv({files}, header = true, all_varchar = true, union_by_name = true)"
+        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {reader}")
+        return [d[0] for d in self.con.execute(f"SELECT * FROM {name} LIMIT 0").description]
+
+    def view(self, name: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+
+    def table(self, name: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+
+    def rows(self, sql: str) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    def export(self, sql: str, parquet: Path, csv: Path) -> None:
+        self.con.execute(f"COPY ({sql}) TO {_quote_path(parquet)} (FORMAT parquet)")
+        self.con.execute(f"COPY ({sql}) TO {_quote_path(csv)} (FORMAT csv, HEADER true)")
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _spark_hash(node: exp.Expression) -> exp.Expression:
+    # DuckDB's HASH is 64-bit; Spark's is 32-bit murmur3: its 64-bit one is XXHASH64
+    if isinstance(node, exp.Anonymous) and node.name.upper() == "HASH":
+        return exp.Anonymous(this="XXHASH64", expressions=node.expressions)
+    return node
+
+
+def to_spark(sql: str) -> str:
+    """One statement of the comparison in Spark SQL."""
+    tree = sqlglot.parse_one(sql, read="duckdb").transform(_spark_hash)
+    return tree.sql(dialect="spark")
+
+
+@functools.cache
+def spark_session(master: str = "local[2]") -> Any:
+    """The process's one SparkSession (a session takes seconds to start: reuse it)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as e:
+        raise EngineUnavailable(
+            "the spark engine needs pyspark: pip install -c requirements.lock -e '.[spark]'"
+        ) from e
+    if shutil.which("java") is None:
+        raise EngineUnavailable("the spark engine needs Java (Debian: default-jre-headless)")
+    return (
+        SparkSession.builder.master(master)
+        .appName("golive-billrun")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+        .getOrCreate()
+    )
+
+
+class Spark:
+    name = "spark"
+
+    def __init__(self, master: str = "local[2]") -> None:
+        self.spark = spark_session(master)
+        self.cached: list[Any] = []
+
+    def source(self, name: str, paths: list[Path], fmt: Format) -> list[str]:
+        files = [str(p) for p in paths]
+        reader = self.spark.read
+        df = reader.parquet(*files) if fmt == "parquet" else reader.csv(files, header=True)
+        df.createOrReplaceTempView(name)
+        return list(df.columns)
+
+    def view(self, name: str, sql: str) -> None:
+        self.spark.sql(to_spark(sql)).createOrReplaceTempView(name)
+
+    def table(self, name: str, sql: str) -> None:
+        df = self.spark.sql(to_spark(sql)).cache()
+        self.cached.append(df)
+        df.createOrReplaceTempView(name)
+
+    def rows(self, sql: str) -> list[dict[str, Any]]:
+        return [r.asDict() for r in self.spark.sql(to_spark(sql)).collect()]
+
+    def export(self, sql: str, parquet: Path, csv: Path) -> None:
+        df = self.spark.sql(to_spark(sql)).coalesce(1)
+        for path, write in (
+            (parquet, lambda d, f: d.write.mode("overwrite").parquet(f)),
+            (csv, lambda d, f: d.write.mode("overwrite").option("header", True).csv(f)),
+        ):
+            with tempfile.TemporaryDirectory(dir=path.parent, prefix=".spark-") as folder:
+                out = Path(folder) / "out"
+                write(df, str(out))
+                (part,) = sorted(out.glob("part-*"))
+                part.replace(path)
+
+    def close(self) -> None:
+        for df in self.cached:
+            df.unpersist()
+        for name in [t.name for t in self.spark.catalog.listTables() if t.isTemporary]:
+            self.spark.catalog.dropTempView(name)
+
+
+def engine(name: str, **options: Any) -> Engine:
+    if name == "duckdb":
+        return DuckDB(**options)
+    if name == "spark":
+        return Spark(**options)
+    raise EngineUnavailable(f"no engine {name!r} (duckdb or spark)")
