@@ -45,6 +45,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: setup $(FAKETIME_STAMP) lint
 	$(BIN)/pytest tests -n 2 --dist worksteal -q --durations=10
