@@ -22,5 +22,18 @@ def attach_json(name: str, value: Any) -> None:
     )
 
 
+# The exchanges of the check this process is running, newest last: a step that fails on a
+# value fetched by an earlier step gets the exchange that showed it (golive.allure_meta).
+# One check runs at a time in a process; golive.allure_meta empties it as each begins.
+RECENT: list[tuple[str, str]] = []
+RECENT_KEPT = 5
+recorded = 0  # exchanges recorded in this process so far
+
+
 def record_exchange(exchange: Exchange) -> None:
-    attach_text(exchange.title, exchange.render())
+    global recorded
+    text = exchange.render()
+    attach_text(exchange.title, text)
+    RECENT.append((exchange.title, text))
+    del RECENT[:-RECENT_KEPT]
+    recorded += 1

@@ -39,8 +39,15 @@ from .errors import InputError, ScenarioError
 from .files import write_atomic
 from .packs import Active, pack_of, set_running
 
-# the core's own fixtures: the scenario, the systems (adapters) and the browser
-pytest_plugins = ["golive.fixtures.scenario", "golive.fixtures.systems", "golive.fixtures.browser"]
+# the core's own fixtures: the scenario, the systems (adapters) and the browser; what the
+# terminal and the Allure report show of each item
+pytest_plugins = [
+    "golive.fixtures.scenario",
+    "golive.fixtures.systems",
+    "golive.fixtures.browser",
+    "golive.terminal",
+    "golive.allure_meta",
+]
 
 SEVERITIES = ("blocker", "critical", "normal", "minor")
 ID_TAG = re.compile(r"^[A-Z][A-Z0-9]*-\d+$")

@@ -109,7 +109,8 @@ def write_allure_config(
                 "options": {
                     "singleFile": True,
                     "reportLanguage": "en",
-                    "groupBy": ["epic"],  # epic = the checklist (golive.plugin's labels)
+                    # the checklist, then the item (golive.allure_meta's labels)
+                    "groupBy": ["parentSuite", "subSuite"],
                 }
             }
         },

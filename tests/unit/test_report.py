@@ -59,7 +59,8 @@ def test_config_file_name_history_and_single_file_report(tmp_path: Path) -> None
     assert path == tmp_path / "allurerc.mjs"
     config = config_of(text)
     assert config["name"] == "NO-GO: golive sandbox r1"  # the verdict first
-    assert config["plugins"]["awesome"]["options"]["groupBy"] == ["epic"]  # by checklist
+    groups = config["plugins"]["awesome"]["options"]["groupBy"]
+    assert groups == ["parentSuite", "subSuite"]  # the checklist, then the item
     assert (tmp_path / "allure-results" / "environment.properties").read_text() == (
         "verdict=NO-GO\n"
     )
