@@ -118,6 +118,8 @@ examples:
   golive signoff approve reports/latest --by "Jane Roe" --role "release manager"
   golive verify reports/latest --public-key golive.pub
   golive sandbox --list-faults                   the faults the built-in sandbox can inject
+  golive init my-suite --pack orders --prefix ORD   a team's own suite, with one pack
+  golive check --scenario acme.yaml              the packs and the scenario, nothing contacted
 """
 RUN_EPILOG = """\
 -- PYTEST_ARGS
@@ -293,6 +295,45 @@ def parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("sandbox", help="run the built-in sandbox (golive sandbox --help)")
+
+    init = sub.add_parser(
+        "init",
+        help="start a team's own suite (a project that depends on golive) with one pack",
+        description="Write a new project into DIR: the design card's layout, one example"
+        " checklist pack for a REST service to fill in, an example scenario, a README."
+        " docs/packs.md is the guide.",
+    )
+    init.add_argument("dir", type=Path, metavar="DIR", help="an absent or empty folder")
+    init.add_argument(
+        "--pack",
+        default="my_service",
+        metavar="NAME",
+        help="the pack's name: lower case, digits, underscores (default: my_service)",
+    )
+    init.add_argument(
+        "--prefix",
+        default="SVC",
+        metavar="ID",
+        help="the pack's checklist ID prefix: @SVC-01 (default: SVC)",
+    )
+    init.add_argument(
+        "--title", metavar="TEXT", help="the checklist's title (default: from --pack)"
+    )
+
+    check = sub.add_parser(
+        "check",
+        help="check the scenario and its packs without contacting anything (exit 2 on a problem)",
+        description="Lists every installed pack, validates the scenario and each selected"
+        " pack's settings, and lints each selected pack: phrases defined once, every step"
+        " bound, one ID and one severity per item, adapters following their Protocols."
+        " Every golive run does the same before it starts.",
+    )
+    check.add_argument(
+        "--scenario",
+        type=Path,
+        metavar="FILE",
+        help="the scenario to check (default: scenarios/sandbox.yaml)",
+    )
     return top
 
 
@@ -338,6 +379,14 @@ def command(argv: list[str]) -> int:
                 key=args.public_key,
                 unsigned=args.unsigned,
             )
+        if args.command == "init":
+            from .project import init
+
+            written = init(args.dir, args.pack, args.prefix, args.title)
+            print(f"golive: wrote {len(written)} files to {args.dir}; next: its README.md")
+            return EXIT_GO
+        if args.command == "check":
+            return check_project(args.scenario)
         if args.command == "keygen":
             return keygen(args.out)
         if args.command == "verify":
@@ -349,6 +398,22 @@ def command(argv: list[str]) -> int:
     except GoliveError as exc:
         print(f"golive: harness error: {exc}", file=sys.stderr)
         return EXIT_UNJUDGED
+
+
+def check_project(scenario: Path | None) -> int:
+    from .config import DEFAULT_SCENARIO
+    from .project import check
+
+    found, problems = check(scenario or DEFAULT_SCENARIO)
+    for line in found:
+        print(f"golive: {line}")
+    for problem in problems:
+        print(f"golive: {problem}", file=sys.stderr)
+    if problems:
+        print(f"golive: check: {len(problems)} problem(s); exit 2", file=sys.stderr)
+        return EXIT_UNJUDGED
+    print("golive: check: the scenario and its packs are ready to run")
+    return EXIT_GO
 
 
 class Signals:

@@ -122,3 +122,47 @@ def check(features_dir: Path, modules: Iterable[str]) -> list[str]:
                     f"{where}: step {step.name!r} matches several definitions: {phrases}"
                 )
     return sorted(set(problems))
+
+
+SEVERITY_TAGS = ("blocker", "critical", "normal", "minor")
+ID_FORM = re.compile(r"^[A-Z][A-Z0-9]*-\d+$")
+
+
+def tag_problems(features_dir: Path, prefixes: Iterable[str]) -> list[str]:
+    """Each scenario has exactly one checklist ID of its pack (``@MTP-06`` for prefix MTP),
+    used once in the pack, and one severity tag; problems name file and line."""
+    wanted = tuple(f"{p}-" for p in prefixes)
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for path in sorted(features_dir.rglob("*.feature")):
+        try:
+            parser = FeatureParser(str(features_dir), str(path.relative_to(features_dir)))
+            feature = parser.parse()
+        except GherkinParseError:
+            continue  # check() reports it
+        for scenario in feature.scenarios.values():
+            where = f"{path}:{scenario.line_number}"
+            ids = sorted(t for t in scenario.tags if ID_FORM.match(t))
+            severities = sorted(t for t in scenario.tags | feature.tags if t in SEVERITY_TAGS)
+            if len(ids) != 1:
+                problems.append(
+                    f"{where}: scenario {scenario.name!r} needs exactly one checklist ID tag"
+                    f" ({', '.join('@' + p + '01' for p in wanted)}), got {ids or 'none'}"
+                )
+            elif not ids[0].startswith(wanted):
+                problems.append(
+                    f"{where}: checklist ID {ids[0]} is not one of this pack's"
+                    f" ({', '.join(p + '*' for p in wanted)})"
+                )
+            elif ids[0] in seen:
+                problems.append(
+                    f"{where}: checklist ID {ids[0]} is used again (first at {seen[ids[0]]})"
+                )
+            else:
+                seen[ids[0]] = where
+            if len(severities) != 1:
+                problems.append(
+                    f"{where}: scenario {scenario.name!r} needs one severity tag"
+                    f" ({', '.join('@' + s for s in SEVERITY_TAGS)}), got {severities or 'none'}"
+                )
+    return problems

@@ -272,17 +272,22 @@ def _collects_every_checklist(config: pytest.Config) -> bool:
 
 
 def _tagged(config: pytest.Config, items: list[pytest.Item]) -> list[pytest.Item] | None:
-    """The items ``-m`` selects, as pytest will judge them; None when that cannot be told
-    here (pytest then reports the bad expression itself)."""
+    """The items ``-m`` selects, as pytest will judge them; None for an expression pytest
+    cannot read either (it then reports the bad expression itself, and nothing runs)."""
     expr_text = config.option.markexpr
     if not expr_text:
         return list(items)
     try:
         from _pytest.mark import MarkMatcher
         from _pytest.mark.expression import Expression
-
+    except ImportError as exc:  # a pytest golive does not know: the plan cannot be told
+        raise pytest.UsageError(
+            f"golive cannot tell which items --tags {expr_text!r} selects ({exc}); the plan"
+            " is not guessed from what pytest kept"
+        ) from None
+    try:
         expr = Expression.compile(expr_text)
-    except (ImportError, SyntaxError):
+    except SyntaxError:
         return None
     return [i for i in items if expr.evaluate(MarkMatcher.from_markers(i.iter_markers()))]
 
@@ -298,7 +303,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return  # under pytest-xdist every worker collects everything: gw0 writes the plan
     planned = session.config.stash.get(PLAN_KEY, None)
     if planned is None:
-        planned = [item.stash[INFO_KEY] for item in session.items if INFO_KEY in item.stash]
+        # a --tags expression pytest reports as wrong: no plan.json, so the run cannot be
+        # judged; what pytest kept after deselecting is never taken for the plan
+        return
     plan = [asdict(info) for info in planned]
     ctx = session.config.stash.get(CTX_KEY, None)
     checklists = [_checklist_entry(a) for a in (ctx.packs if ctx is not None else [])]
@@ -471,7 +478,7 @@ def check_packs(ctx: RunContext) -> list[str]:
     """What ``golive check`` reports, for every applicable pack of the run: each phrase
     defined once, every step bound, IDs unique and each with one severity, and every
     configured adapter following its Protocol."""
-    from .lint import check
+    from .lint import check, tag_problems
     from .systems import check_adapters
 
     running = [a for a in ctx.packs if a.applicable]
@@ -480,4 +487,5 @@ def check_packs(ctx: RunContext) -> list[str]:
     problems: set[str] = set()
     for active in running:
         problems.update(check(active.pack.features, modules))
+        problems.update(tag_problems(active.pack.features, active.pack.ids))
     return sorted(problems) + check_adapters(ctx)

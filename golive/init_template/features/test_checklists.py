@@ -1,0 +1,9 @@
+"""Binds the feature files of the checklist packs this run selects (the scenario's
+``packs:``): a new checklist needs no code here, and no feature file can be left unbound."""
+
+from pytest_bdd import scenarios
+
+from golive.packs import feature_folders
+
+for _folder, _base in feature_folders():
+    scenarios(_folder, features_base_dir=_base)

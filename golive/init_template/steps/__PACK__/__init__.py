@@ -1,0 +1,1 @@
+"""The __PACK__ pack's step definitions."""
