@@ -63,7 +63,7 @@ def document(
     verdict: Verdict,
     links: dict[str, str],
     previous: dict[str, Any] | None = None,
-    checklists: list[dict[str, str]] | None = None,
+    checklists: list[dict[str, Any]] | None = None,
     history: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The signoff as data; ``links`` maps item keys to evidence URLs, ``checklists`` gives
@@ -106,17 +106,23 @@ def document(
     return Signoff.model_validate(doc).dump()
 
 
-def _described(checklists: list[dict[str, str]], items: list[dict[str, Any]]) -> list[Any]:
-    """Each checklist of the run once, in plan order: its pack's name, title and
-    description as plan.json gives them, else the title its items carry."""
-    out = {c["title"]: {"name": c.get("name", ""), **c} for c in checklists if c.get("title")}
+def _described(checklists: list[dict[str, Any]], items: list[dict[str, Any]]) -> list[Any]:
+    """Each checklist of the run once, in plan order: its pack's name, title, description
+    and whether it applies, as plan.json gives them, else the title its items carry. A
+    checklist that applies but has no item in this run (not selected) is left out."""
+    out: dict[str, dict[str, Any]] = {c["title"]: dict(c) for c in checklists if c.get("title")}
     for i in sorted(items, key=id_order):
         out.setdefault(i["checklist"], {"name": i["pack"], "title": i["checklist"]})
-        out[i["checklist"]].setdefault("description", "")
     return [
-        {k: c.get(k, "") for k in ("name", "title", "description")}
+        {
+            "name": str(c.get("name", "")),
+            "title": str(c["title"]),
+            "description": str(c.get("description", "")),
+            "applicable": bool(c.get("applicable", True)),
+            "missing_systems": [str(s) for s in c.get("missing_systems") or []],
+        }
         for c in out.values()
-        if any(i["checklist"] == c["title"] for i in items)
+        if any(i["checklist"] == c["title"] for i in items) or not c.get("applicable", True)
     ]
 
 
@@ -131,8 +137,9 @@ def _history_entry(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def read_checklists(run_dir: Path) -> list[dict[str, str]]:
-    """plan.json's ``checklists`` (each pack's name, title and description), or none."""
+def read_checklists(run_dir: Path) -> list[dict[str, Any]]:
+    """plan.json's ``checklists`` (each pack's name, title, description, whether it
+    applies and the systems it lacks), or none."""
     try:
         raw = json.loads((run_dir / "plan.json").read_text("utf-8")).get("checklists") or []
     except (OSError, ValueError, AttributeError):
@@ -140,7 +147,11 @@ def read_checklists(run_dir: Path) -> list[dict[str, str]]:
     if not isinstance(raw, list):
         return []
     return [
-        {k: str(c.get(k) or "") for k in ("name", "title", "description")}
+        {
+            **{k: str(c.get(k) or "") for k in ("name", "title", "description")},
+            "applicable": c.get("applicable") is not False,
+            "missing_systems": [str(s) for s in c.get("missing_systems") or []],
+        }
         for c in raw
         if isinstance(c, dict) and c.get("title")
     ]
@@ -479,13 +490,21 @@ def _context(doc: dict[str, Any], approvals: list[dict[str, Any]]) -> dict[str, 
     titles = list(dict.fromkeys([*described, *(r["checklist"] for r in rows)]))
     for title in titles:
         mine = [r for r in rows if r["checklist"] == title]
-        if not mine:
+        about = described.get(title, {})
+        if not mine and about.get("applicable", True):
             continue
         buckets = _buckets(mine)
+        if not mine:  # a pack the scenario selected but cannot run: its whole bar
+            buckets = [
+                {**b, "count": 1, "percent": 100} if b["name"] == "not applicable" else b
+                for b in buckets
+            ]
         checklists.append(
             {
                 "title": title,
-                "description": described.get(title, {}).get("description", ""),
+                "description": about.get("description", ""),
+                "applicable": about.get("applicable", True),
+                "missing": ", ".join(about.get("missing_systems") or []),
                 "anchor": "checklist-" + re.sub(r"[^A-Za-z0-9_-]", "_", title),
                 "buckets": buckets,
                 "spoken": ", ".join(f"{b['count']} {b['name']}" for b in buckets if b["count"]),
@@ -506,6 +525,7 @@ def _context(doc: dict[str, Any], approvals: list[dict[str, Any]]) -> dict[str, 
         headline = f"Every blocking item passed or is waived · {headline}"
     trend = _trend(doc)
     totals = Counter(bucket(r) for r in rows)
+    totals["not applicable"] += sum(1 for c in checklists if not c["applicable"])
     return {
         "doc": doc,
         "run": doc["run"],

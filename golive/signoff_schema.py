@@ -73,6 +73,12 @@ class Checklist(_Model):
     name: str = Field(description="the pack's name; empty when the plan names no pack")
     title: str = Field(description="the title items carry in `checklist`")
     description: str = Field(description="the pack's one-paragraph description, or empty")
+    applicable: bool = Field(
+        default=True, description="false: the scenario lacks a system it needs; not run"
+    )
+    missing_systems: list[str] = Field(
+        default_factory=list, description="the systems the scenario lacks for it"
+    )
 
 
 class HistoryEntry(_Model):

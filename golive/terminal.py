@@ -9,7 +9,8 @@ A pytest plugin, loaded in every process of a run (golive.plugin's ``pytest_plug
   pytest-xdist carries a report's attributes to the controller), and names the failure
   section after the item (``MTP-06 [TP-1003] At least one buyer is set up``);
 - in the process that prints (the controller), without a terminal (CI), it ends pytest's
-  output with the failures, one line each. On a terminal golive.progress prints them.
+  output with the checklist items that did not pass, one line each. On a terminal
+  golive.progress prints them.
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ def status_of(report: pytest.TestReport) -> str:
         return "skipped"
     if report.when != "call":
         return "broken"
-    head = crash_message(report).split(":", 1)[0]
+    message = crash_message(report)
+    if message.startswith("assert "):  # pytest's own words for a failed assert
+        return "failed"
+    head = message.split(":", 1)[0]
     return "failed" if head.rsplit(".", 1)[-1] in FAILED_TYPES else "broken"
 
 
@@ -116,7 +120,8 @@ class Summary:
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if finished(report) and not report.passed:
+        labelled = bool(getattr(report, "golive_label", ""))  # a checklist item's
+        if labelled and finished(report) and not report.passed:
             self.lines.append(line_of(report))
 
     @pytest.hookimpl(trylast=True)

@@ -52,6 +52,34 @@ def test_a_terminal_shows_progress_and_each_failure(tmp_path: Path) -> None:
     assert "golive: NO-GO" in out
 
 
+def test_under_xdist_the_terminal_names_items_not_node_ids(tmp_path: Path) -> None:
+    env = golive_env(COLUMNS="70")
+    env.pop("CI", None)
+    out = run_on_a_terminal(
+        ["run", "--no-html", "--output", str(tmp_path), "-n", "2", "--tags", "MTP-06",
+         "--sandbox-fault", "buyers-empty"],
+        env,
+    )  # fmt: skip
+    assert "FAIL MTP-06 [TP-1003] no buyers set up" in out
+    assert "features/test_checklists.py::" not in out
+    assert "[3/3] 1 failed" in out and "golive: NO-GO" in out
+
+
+def test_without_a_terminal_the_log_ends_with_one_line_per_failure(
+    golive_cli: Callable[..., Run],
+) -> None:
+    run = golive_cli("run", "--no-html", "--tags", "MTP-06", "--sandbox-fault", "buyers-empty")
+    assert run.code == 1
+    lines = run.stdout.splitlines()
+    at = lines.index(next(line for line in lines if "golive: 1 item did not pass" in line))
+    assert lines[at + 1] == (
+        "FAIL MTP-06 [TP-1003] no buyers set up (the buyer list is empty);"
+        " expected at least one buyer"
+    )
+    assert "MTP-06 [TP-1003] At least one buyer is set up" in run.stdout  # the failure's heading
+    assert "golive/checks.py" not in run.stdout  # golive's own frames are hidden
+
+
 def test_without_a_terminal_there_is_no_progress_line(golive_cli: Callable[..., Run]) -> None:
     run = golive_cli("run", "--no-html", "--tags", "MTP-06")
     assert run.code == 0

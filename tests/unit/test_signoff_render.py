@@ -307,6 +307,19 @@ def test_html_checklist_title_and_description_come_from_the_pack() -> None:
     assert "Not in this run" not in html
 
 
+def test_html_a_checklist_that_cannot_run_here_is_shown_not_applicable() -> None:
+    checklists = [
+        {"name": "einvoicing", "title": "E-invoicing readiness", "description": "d",
+         "applicable": False, "missing_systems": ["hub", "storecove"]},
+    ]  # fmt: skip
+    doc = document(INFO, verdict_of("passed", "passed", "passed"), {}, checklists=checklists)
+    assert [c["applicable"] for c in doc["checklists"]] == [False, True, True]
+    html = page(doc, [])
+    assert '<td class="n">not applicable</td>' in html
+    assert 'aria-label="E-invoicing readiness: 1 not applicable"' in html
+    assert "Not applicable: the scenario has no hub, storecove; its items were not run." in html
+
+
 @pytest.mark.parametrize(
     ("statuses", "extra", "tone", "title"),
     [
