@@ -15,7 +15,7 @@ FAKETIME_STAMP := $(VENV)/.golive-faketime
 # step module, about a second per run (bench/README.md).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench fuzz clean
 
 setup: $(STAMP) $(NODE_STAMP) $(BROWSER_STAMP)
 
@@ -54,6 +54,12 @@ test: setup $(FAKETIME_STAMP) lint
 # Not part of `make test`: benchmarks are not tests. BENCH_ARGS: e.g. --repeat 5 --only api
 bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# A long Schemathesis run of the sandbox's Storecove and Kill Bill emulations against the
+# published specs (tests/conformance/fuzz.py): every phase, 200 examples per operation.
+# `make test` runs a short one. FUZZ_ARGS: e.g. GOLIVE_FUZZ_EXAMPLES=1000 GOLIVE_FUZZ_SEED=7
+fuzz: setup
+	$(FUZZ_ARGS) $(BIN)/python -m tests.conformance.fuzz
 
 clean:
 	rm -rf $(VENV) node_modules reports/2* reports/latest

@@ -209,6 +209,18 @@ def check_date_time(text: str) -> str:
     return text
 
 
+def well_formed(value: Any) -> Any:
+    """``value`` with each lone UTF-16 surrogate (valid JSON, ``"\\ud800"``, but no
+    character: SQLite cannot store it) replaced by U+FFFD, as a UTF-8 database would."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list):
+        return [well_formed(v) for v in value]
+    if isinstance(value, dict):
+        return {well_formed(k): well_formed(v) for k, v in value.items()}
+    return value
+
+
 async def parse_body(op: Operation, request: Request) -> Any:
     if op.body is None:
         return None
@@ -220,7 +232,7 @@ async def parse_body(op: Operation, request: Request) -> Any:
     if not isinstance(decoded, dict):
         raise ApiError(op.invalid, "the body is not a JSON object", [("body", "not an object")])
     try:
-        return op.body.model_validate(decoded)
+        return op.body.model_validate(well_formed(decoded))
     except ValidationError as exc:
         problems = [
             (".".join(str(part) for part in e["loc"]) or "body", e["msg"]) for e in exc.errors()

@@ -34,6 +34,7 @@ from .common import Fault, Settings
 from .db import Database
 
 SCHEMA = ""  # each instance has its own file (billing_data.SCHEMA)
+DIALECTS = (billing_kb.DIALECT,)  # app.py: the framework's own 404/405 under /1.0/kb
 INSTANCES = ("production", "candidate")
 ACCOUNTS_VAR = "GOLIVE_SANDBOX_ACCOUNTS"
 DEFAULT_ACCOUNTS = 36

@@ -245,7 +245,9 @@ def payment_json(row: dict[str, Any]) -> dict[str, Any]:
         "refundedAmount": 0,
         "creditedAmount": 0,
         "currency": row["currency"],
-        "paymentMethodId": row["payment_method_id"],
+        # a payment taken outside Kill Bill is on the account's __EXTERNAL_PAYMENT__ method
+        "paymentMethodId": row["payment_method_id"]
+        or str(uuid.uuid5(uuid.NAMESPACE_URL, f"external-payment:{row['account_id']}")),
         "transactions": [
             {
                 "transactionId": row["id"],

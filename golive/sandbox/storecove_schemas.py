@@ -12,7 +12,7 @@ the object the spec says it is.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -86,13 +86,14 @@ class Strict(BaseModel):
     so a JSON ``null`` given for one is refused (a field left out stays ``None``)."""
 
     model_config = ConfigDict(strict=True, extra="allow")
+    nullable: ClassVar[frozenset[str]] = frozenset()  # fields the product takes as null
 
     @model_validator(mode="before")
     @classmethod
     def _no_nulls(cls, data: Any) -> Any:
         if isinstance(data, dict):
             for key, value in data.items():
-                if value is None and key in cls.model_fields:
+                if value is None and key in cls.model_fields and key not in cls.nullable:
                     raise ValueError(f"{key} is null, which the spec does not allow")
         return data
 
