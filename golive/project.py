@@ -84,7 +84,10 @@ def check(scenario_path: Path) -> tuple[list[str], list[str]]:
             state = f"selected: {active.pack.title} ({', '.join(active.pack.ids)}-*)"
         else:
             state = f"not applicable: no system {', '.join(active.missing)} in the scenario"
-        lines.append(f"pack {name} ({ref.origin}): {state}")
+        origin = Path(ref.origin)
+        if origin.is_absolute() and origin.is_relative_to(Path.cwd()):
+            origin = origin.relative_to(Path.cwd())
+        lines.append(f"pack {name} ({origin}): {state}")
     for active in ctx.packs:
         if active.applicable:
             for module in active.pack.plugins:

@@ -3,9 +3,9 @@ the adapter (never HTTP) and say what they saw and what they expected."""
 
 from __future__ import annotations
 
+from golive.checks import check
 from pytest_bdd import given, then
 
-from golive.checks import check
 from packs.__PACK__.adapters import Health, Service
 from packs.__PACK__.settings import Settings
 
