@@ -130,7 +130,7 @@ def test_golive_run_with_such_a_policy_is_exit_2_before_anything_runs(
     path.write_text(SCENARIO)
     out = tmp_path / "reports"
     code, _, err = golive("run", "--scenario", str(path), "--output", str(out))
-    assert code == 2 and err.startswith(f"golive: {path}:6: policy: ")
+    assert code == 2 and err.startswith(f"golive: {path}:5: policy: ")
     assert not out.exists()
 
 
