@@ -1,0 +1,164 @@
+"""The signoff and the Allure report as a release manager and a QA engineer see them, in
+a real browser (pytest-playwright's ``browser``), on one shared run: NO-GO because MTP-01
+fails for TP-1002, with MTP-06's failure for TP-1003 waived. The same page is scanned
+with axe-core (npm, package.json) for serious or critical accessibility violations."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.conftest import FAR_FUTURE, ROOT, golive_env
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+FOLD = {"width": 1366, "height": 768}
+WAIVERS = f"""waivers:
+  - id: MTP-06
+    subject: TP-1003
+    reason: buyers are loaded by the go-live migration (OPS-123)
+    approved_by: Jane Roe (release manager)
+    expires: {FAR_FUTURE}
+"""
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One run with its HTML report, shared by every test here."""
+    out = tmp_path_factory.mktemp("browser-run")
+    (out / "w.yaml").write_text(WAIVERS)
+    done = subprocess.run(
+        [sys.executable, "-m", "golive", "run", "--output", str(out / "reports"),
+         "--tags", "MTP-01 or MTP-06", "--sandbox-fault", "change-request-open",
+         "--sandbox-fault", "buyers-empty", "--waivers", str(out / "w.yaml")],
+        cwd=ROOT, env=golive_env(), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    run_dir = (out / "reports" / "latest").resolve()
+    assert (run_dir / "allure-report" / "index.html").exists(), done.stdout
+    return run_dir
+
+
+@pytest.fixture(scope="session")
+def connect_options() -> None:
+    """A local browser: the scenario's remote one is not needed to look at files."""
+    return None
+
+
+@pytest.fixture
+def signoff(run: Path, browser: Browser) -> Any:
+    page = browser.new_page(viewport=FOLD)
+    page.goto((run / "signoff.html").as_uri())
+    yield page
+    page.close()
+
+
+def in_first_viewport(page: Page, selector: str) -> bool:
+    box = page.locator(selector).first.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= FOLD["height"]
+
+
+def test_no_go_its_reason_and_links_are_in_the_first_viewport(signoff: Page) -> None:
+    expect(signoff.get_by_test_id("verdict").locator("h1")).to_have_text("NO-GO")
+    reason = signoff.get_by_test_id("reasons").locator("li").first
+    expect(reason).to_contain_text("MTP-01 [TP-1002]")
+    expect(reason).to_contain_text("change requests not completed: CR-1002-2 (in_progress)")
+    assert in_first_viewport(signoff, '[data-testid="reasons"] li')
+    assert in_first_viewport(signoff, '[data-testid="reasons"] a[href^="allure-report/"]')
+    assert in_first_viewport(signoff, '[data-testid="approvals"]')
+    assert in_first_viewport(signoff, '[data-testid="checklist-bars"]')
+    # and the row it links to: the first FAIL row is in the blocking table, above the fold
+    assert in_first_viewport(signoff, 'tr[data-status="failed"]')
+
+
+def test_the_reason_leads_to_its_row(signoff: Page) -> None:
+    signoff.get_by_test_id("reasons").get_by_role("link", name="MTP-01 [TP-1002]").click()
+    assert signoff.url.endswith("#item-MTP-01--TP-1002")
+    row = signoff.locator("#item-MTP-01--TP-1002")
+    expect(row).to_be_in_viewport()
+    expect(row.locator(".st")).to_have_text("FAIL")
+
+
+def test_the_waived_item_is_waived_on_the_signoff_and_in_the_report(
+    signoff: Page, run: Path, browser: Browser
+) -> None:
+    row = signoff.locator("#item-MTP-06--TP-1003")
+    expect(row.locator(".st")).to_have_text("WAIVED")
+    expect(row).to_contain_text("waived by Jane Roe (release manager)")
+    href = row.get_by_role("link", name="evidence").get_attribute("href")
+    assert href
+    report = browser.new_page(viewport=FOLD)
+    report.goto(f"{(run / href.split('#')[0]).as_uri()}#{href.split('#')[1]}")
+    expect(report.get_by_text("MTP-06 At least one buyer is set up [TP-1003]").last).to_be_visible()
+    report.get_by_text("Resolutions").first.click()
+    expect(report.get_by_text("Accepted", exact=True)).to_be_visible()
+    expect(report.get_by_text(re.compile("waived by Jane Roe"))).to_be_visible()
+    report.close()
+
+
+def test_every_evidence_link_opens_its_item_on_the_first_try(
+    signoff: Page, run: Path, browser: Browser
+) -> None:
+    rows = signoff.locator("tr[data-status]")
+    links = {}
+    for n in range(rows.count()):
+        row = rows.nth(n)
+        item_id = row.locator(".id").inner_text()
+        subject = row.locator(".subj").inner_text().split("\n")[0]
+        href = row.get_by_role("link", name="evidence").get_attribute("href")
+        assert href, f"{item_id} [{subject}] has no evidence link"
+        links[f"{item_id} [{subject}]"] = href
+    assert len(links) == 6
+    for label, href in links.items():
+        page = browser.new_page(viewport=FOLD)  # each opened afresh, as from the signoff
+        page.goto(f"{(run / href.split('#')[0]).as_uri()}#{href.split('#')[1]}")
+        item_id, subject = label.split(" ", 1)
+        title = page.get_by_text(re.compile(rf"^{item_id} .* {re.escape(subject)}$")).last
+        expect(title).to_be_visible()
+        assert "Failed to fetch" not in page.inner_text("body"), label
+        if label == "MTP-01 [TP-1002]":  # the failing step, its message and its exchange
+            step = page.get_by_text("Then every change request with configuration")
+            expect(step.first).to_be_visible()
+            exchange = page.get_by_text(re.compile(r"GET http://\S+/partners/TP-1002/change_"))
+            expect(exchange.first).to_be_visible()
+            expect(
+                page.get_by_text(re.compile("CR-1002-2 \\(in_progress\\)")).first
+            ).to_be_visible()
+        page.close()
+
+
+def test_the_report_calls_no_one_when_opened(run: Path, browser: Browser) -> None:
+    page = browser.new_page(viewport=FOLD)
+    outside: list[str] = []
+    local = ("file:", "data:", "blob:")
+    page.on("request", lambda r: None if r.url.startswith(local) else outside.append(r.url))
+    page.goto((run / "allure-report" / "index.html").as_uri())
+    expect(page.get_by_text("NO-GO: golive sandbox").first).to_be_visible()
+    expect(page.get_by_text("Quality Gates").first).to_be_visible()
+    page.close()
+    assert outside == []
+
+
+def test_the_signoff_has_no_serious_accessibility_violation(signoff: Page) -> None:
+    signoff.add_script_tag(path=str(AXE))
+    result = signoff.evaluate("async () => await axe.run(document)")
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == []
+    assert result["passes"], "axe-core ran no rule"
+
+
+def test_the_signoff_prints_on_a4_with_the_verdict_first(signoff: Page, tmp_path: Path) -> None:
+    signoff.emulate_media(media="print")
+    expect(signoff.get_by_test_id("verdict").locator("h1")).to_be_visible()
+    pdf = signoff.pdf(path=str(tmp_path / "signoff.pdf"), format="A4")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 3, pages  # six items: the whole signoff on a page or two
