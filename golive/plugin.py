@@ -488,4 +488,31 @@ def check_packs(ctx: RunContext) -> list[str]:
     for active in running:
         problems.update(check(active.pack.features, modules))
         problems.update(tag_problems(active.pack.features, active.pack.ids))
-    return sorted(problems) + check_adapters(ctx)
+    return sorted(problems) + check_adapters(ctx) + check_attestations(ctx)
+
+
+def check_attestations(ctx: RunContext) -> list[str]:
+    """An attestation names an item of a selected pack, and a subject that pack has: a
+    typo would leave the manual item pending with the person's word unread."""
+    scenario, problems = ctx.scenario, []
+    for n, attestation in enumerate(scenario.attestations):
+        owner = next(
+            (a for a in ctx.packs if any(attestation.id.startswith(p + "-") for p in a.pack.ids)),
+            None,
+        )
+        ids = {t for t in pack_tags(owner) if ID_TAG.match(t)} if owner is not None else set()
+        where = f"{scenario.source}:{key_line(scenario.source, ('attestations', n)) or '?'}"
+        if attestation.id not in ids:
+            known = ", ".join(sorted(ids)) if owner else "no selected pack has its prefix"
+            problems.append(
+                f"{where}: attestations.{n}.id: no checklist item {attestation.id} ({known})"
+            )
+            continue
+        assert owner is not None
+        subjects = {s for kind in owner.pack.subjects for s in owner.subjects(kind) or []}
+        if attestation.subject is not None and attestation.subject not in subjects:
+            problems.append(
+                f"{where}: attestations.{n}.subject: no subject {attestation.subject!r} in"
+                f" pack {owner.pack.name} (its subjects: {', '.join(sorted(subjects)) or 'none'})"
+            )
+    return problems
