@@ -25,8 +25,10 @@ never makes a run NO-GO by itself. A pack that is not selected is not loaded at 
 
 Packs import only the core's public API: ``golive.packs``, ``golive.checks``,
 ``golive.evidence``, ``golive.http``, ``golive.errors``, ``golive.context``,
-``golive.config``, ``golive.mailbox``, ``golive.fixtures.*`` (import contracts in
-pyproject.toml).
+``golive.config``, ``golive.systems``, ``golive.mailbox``, ``golive.browser``,
+``golive.fixtures.*`` (import contracts in pyproject.toml). Their modules live in PEP 420
+namespace packages (``packs``, ``steps``, ``fixtures`` have no ``__init__.py``), so a
+team's ``steps/orders`` and golive's ``steps/einvoicing`` import side by side.
 """
 
 from __future__ import annotations
