@@ -19,6 +19,7 @@ error: a system that sends ``"buyers": "none"`` has not sent an empty list).
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -175,6 +176,10 @@ class Answer:
         child = self.opt(key)
         return default if child is None else child.expect("str")
 
+    def opt_integer(self, key: str) -> int | None:
+        child = self.opt(key)
+        return None if child is None else int(child.expect("int"))
+
     def opt_number(self, key: str, default: float | None = None) -> float | None:
         child = self.opt(key)
         return default if child is None else float(child.expect("number"))
@@ -193,6 +198,23 @@ class Answer:
         """The list under ``key``; a missing key or ``null`` reads as an empty list."""
         child = self.opt(key)
         return [] if child is None else child.items()
+
+    def iso_date(self, key: str) -> datetime.date:
+        """A date, or the date of a date-time (``2026-11-20``, ``2026-11-20T03:12:44Z``)."""
+        return self.field(key).as_date()
+
+    def opt_iso_date(self, key: str) -> datetime.date | None:
+        child = self.opt(key)
+        return None if child is None else child.as_date()
+
+    def as_date(self) -> datetime.date:
+        text: str = self.expect("str")
+        try:
+            return datetime.date.fromisoformat(text[:10])
+        except ValueError:
+            raise self._fail(
+                self.path, f"with `{self.path}` = {_shown(text)}, not an ISO date"
+            ) from None
 
     def texts(self, key: str, required: bool = False) -> list[str]:
         """A list of strings (``required``: the key must be there)."""

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
+from golive.answers import Answer
 from golive.http import HttpClient
 
 APP = "e-invoicing"
@@ -104,41 +105,50 @@ class ConnectHub:
         self.http = http
         self.app = app
 
-    def _get(self, path: str) -> Any:
-        status, body = self.http.get_json(f"/connect/api{path}", ok=(404,))
-        return None if status == 404 else body
+    def _get(self, path: str) -> Answer | None:
+        response = self.http.request("GET", f"/connect/api{path}", ok=(404,))
+        return None if response.status_code == 404 else Answer.of(self.http, response)
+
+    def _rows(self, path: str) -> list[Answer]:
+        raw = self._get(path)
+        return [] if raw is None else raw.items()
 
     def customer(self, customer_id: str) -> HubCustomer:
         raw = self._get(f"/customers/{customer_id}")
         if raw is None:
             raise NotFound(f"no customer {customer_id} in the hub ({self.http.system})")
-        flags = {str(k): bool(v) for k, v in (raw.get("feature_flags") or {}).items()}
-        return HubCustomer(raw["id"], raw["name"], raw["edition"], flags)
+        flags = raw.opt_obj("feature_flags")
+        return HubCustomer(
+            raw.text("id"),
+            raw.text("name"),
+            raw.text("edition"),
+            {str(k): flags.flag(k) for k in flags.value} if flags else {},
+        )
 
     def integration_requests(self, customer_id: str) -> list[IntegrationRequest]:
-        rows = self._get(f"/customers/{customer_id}/integration_requests") or []
         return [
             IntegrationRequest(
-                r["id"],
-                r["app"],
-                r["requester"],
-                r["state"],
-                r.get("initiated_at"),
-                r.get("approved_at"),
+                r.text("id"),
+                r.text("app"),
+                r.text("requester"),
+                r.text("state"),
+                r.opt_text("initiated_at"),
+                r.opt_text("approved_at"),
             )
-            for r in rows
+            for r in self._rows(f"/customers/{customer_id}/integration_requests")
         ]
 
     def setup_form(self, customer_id: str) -> SetupForm | None:
         raw = self._get(f"/customers/{customer_id}/setup_forms/{self.app}")
         if raw is None:
             return None
-        fields = {str(k): "" if v is None else str(v) for k, v in raw["fields"].items()}
-        return SetupForm(raw["submitted_by"], raw["submitted_at"], fields)
+        given = raw.obj("fields").value
+        fields = {str(k): "" if v is None else str(v) for k, v in given.items()}
+        return SetupForm(raw.text("submitted_by"), raw.text("submitted_at"), fields)
 
     def api_users(self, customer_id: str) -> list[ApiUser]:
-        rows = self._get(f"/customers/{customer_id}/api_users") or []
-        return [ApiUser(r["username"], bool(r["active"])) for r in rows]
+        rows = self._rows(f"/customers/{customer_id}/api_users")
+        return [ApiUser(r.text("username"), r.flag("active")) for r in rows]
 
     def api_user_authenticates(self, username: str, password: str) -> bool:
         token = base64.b64encode(f"{username}:{password}".encode()).decode()
@@ -151,18 +161,18 @@ class ConnectHub:
         raw = self._get(f"/customers/{customer_id}/integrations/{self.app}")
         if raw is None:
             return None
-        key = raw.get("api_key") or {}
+        key = raw.opt_obj("api_key")
         return Integration(
-            id=raw["id"],
-            provider=raw["provider"],
-            provider_url=raw.get("provider_url") or "",
-            legal_entity_id=raw.get("legal_entity_id"),
-            api_key_name=key.get("name") or "",
-            api_key_last4=key.get("last4") or "",
-            configured_at=raw.get("configured_at") or "",
+            id=raw.text("id"),
+            provider=raw.text("provider"),
+            provider_url=raw.opt_text("provider_url") or "",
+            legal_entity_id=raw.opt_integer("legal_entity_id"),
+            api_key_name=(key.opt_text("name") if key else None) or "",
+            api_key_last4=(key.opt_text("last4") if key else None) or "",
+            configured_at=raw.opt_text("configured_at") or "",
             webhooks=[
-                HubWebhook(h["id"], h["url"], list(h.get("events") or []))
-                for h in raw.get("webhooks") or []
+                HubWebhook(h.text("id"), h.text("url"), h.texts("events"))
+                for h in raw.opt_array("webhooks")
             ],
         )
 
@@ -171,8 +181,8 @@ class ConnectHub:
         if raw is None:
             return ConnectionTest(False, None, "no integration configured", "")
         return ConnectionTest(
-            bool(raw["authenticated"]),
-            raw.get("status"),
-            raw.get("detail") or "",
-            raw.get("api_key") or "",
+            raw.flag("authenticated"),
+            raw.opt_integer("status"),
+            raw.opt_text("detail") or "",
+            raw.opt_text("api_key") or "",
         )

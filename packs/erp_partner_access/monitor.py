@@ -12,8 +12,9 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
+from golive.answers import Answer
 from golive.http import HttpClient
 
 Instance = Literal["TEST", "PROD"]
@@ -91,54 +92,51 @@ class EdiMonitor(Protocol):
     def web_url(self, instance: Instance) -> str: ...
 
 
-def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value[:10]) if value else None
-
-
 class RestEdiMonitor:
     def __init__(self, http: HttpClient) -> None:
         self.http = http
 
-    def _get(self, instance: Instance, customer_id: str, tail: str = "") -> Any:
+    def _get(self, instance: Instance, customer_id: str, tail: str = "") -> Answer:
         path = f"/monitor/api/{instance}/customers/{customer_id}{tail}"
-        status, body = self.http.get_json(path, ok=(404,))
-        if status == 404:
+        answer = Answer.of(self.http, self.http.request("GET", path, ok=(404,)))
+        if answer.status == 404:
             raise CustomerNotFound(f"no customer {customer_id} on {self.http.system} {instance}")
-        return body
+        return answer
 
     def customer(self, instance: Instance, customer_id: str) -> Customer:
         raw = self._get(instance, customer_id)
         return Customer(
-            raw["id"], raw["name"], raw.get("onboarding_state"), list(raw["sub_companies"])
+            raw.text("id"),
+            raw.text("name"),
+            raw.opt_text("onboarding_state"),
+            raw.texts("sub_companies", required=True),
         )
 
     def relations(self, instance: Instance, customer_id: str) -> list[Relation]:
         rows = self._get(instance, customer_id, "/partner-relations")
-        return [
-            Relation(r["partner_company"], date.fromisoformat(r["established_at"])) for r in rows
-        ]
+        return [Relation(r.text("partner_company"), r.iso_date("established_at")) for r in rows]
 
     def partner_users(self, instance: Instance, customer_id: str) -> list[PartnerUser]:
         rows = self._get(instance, customer_id, "/partner-users")
         return [
             PartnerUser(
                 instance=instance,
-                username=r["username"],
-                partner_company=r["partner_company"],
-                permissions=frozenset(r["permissions"]),
-                created_at=date.fromisoformat(r["created_at"][:10]),
-                access_start=_date(r.get("access_start")),
-                expires_at=_date(r.get("expires_at")),
-                enabled=bool(r["enabled"]),
-                revoked_at=_date(r.get("revoked_at")),
-                sub_companies=list(r.get("sub_companies") or []),
+                username=r.text("username"),
+                partner_company=r.text("partner_company"),
+                permissions=frozenset(r.texts("permissions", required=True)),
+                created_at=r.iso_date("created_at"),
+                access_start=r.opt_iso_date("access_start"),
+                expires_at=r.opt_iso_date("expires_at"),
+                enabled=r.flag("enabled"),
+                revoked_at=r.opt_iso_date("revoked_at"),
+                sub_companies=r.texts("sub_companies"),
             )
             for r in rows
         ]
 
     def messages(self, instance: Instance, customer_id: str) -> list[Message]:
         rows = self._get(instance, customer_id, "/messages")
-        return [Message(r["id"], r["company_id"], r["state"]) for r in rows]
+        return [Message(r.text("id"), r.text("company_id"), r.text("state")) for r in rows]
 
     def visible_sub_companies(
         self, instance: Instance, customer_id: str, username: str, password: str
@@ -152,7 +150,9 @@ class RestEdiMonitor:
         )
         if response.status_code != 200:
             return PartnerCall(response.status_code, [])
-        return PartnerCall(200, list(response.json().get("sub_companies") or []))
+        return PartnerCall(
+            200, Answer.of(self.http, response).texts("sub_companies", required=True)
+        )
 
     def web_url(self, instance: Instance) -> str:
         return f"{self.http.base_url}/monitor/{instance}"

@@ -2,14 +2,17 @@
 
 ``PartnerPlatform`` is what the move-to-production steps need. ``RestPartnerPlatform``
 speaks the sandbox's API (see ``golive/sandbox/app.py`` for its routes); a team whose
-platform has a different API implements the same Protocol.
+platform has a different API implements the same Protocol. Answers are read through
+``golive.answers.Answer``: one without a field the checks need is a broken item naming the
+field and the URL, not a crash.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
+from golive.answers import Answer
 from golive.http import HttpClient
 
 
@@ -88,15 +91,15 @@ class PartnerPlatform(Protocol):
     ) -> MoveReceipt: ...
 
 
-def _staff(raw: dict[str, Any] | None) -> StaffMember | None:
+def _staff(raw: Answer | None) -> StaffMember | None:
     if raw is None:
         return None
     return StaffMember(
-        raw["username"],
-        raw["name"],
-        raw["email"],
-        bool(raw["active"]),
-        bool(raw["receives_alert_emails"]),
+        raw.text("username"),
+        raw.text("name"),
+        raw.text("email"),
+        raw.flag("active"),
+        raw.flag("receives_alert_emails"),
     )
 
 
@@ -104,53 +107,59 @@ class RestPartnerPlatform:
     def __init__(self, http: HttpClient) -> None:
         self.http = http
 
-    def _get(self, path: str, partner_id: str) -> Any:
-        status, body = self.http.get_json(path, ok=(404,))
-        if status == 404:
+    def _get(self, path: str, partner_id: str | None = None) -> Answer:
+        answer = Answer.of(self.http, self.http.request("GET", path, ok=(404,)))
+        if answer.status == 404 and partner_id is not None:
             raise PartnerNotFound(f"no trading partner {partner_id} on {self.http.system}")
-        return body
+        return answer
 
     def organisation(self) -> Organisation:
-        _, raw = self.http.get_json("/api/organisation")
-        return Organisation(raw["name"], list(raw.get("customer_service") or []))
+        raw = self._get("/api/organisation")
+        return Organisation(raw.text("name"), raw.texts("customer_service"))
 
     def partner(self, partner_id: str) -> PartnerRecord:
         raw = self._get(f"/api/partners/{partner_id}", partner_id)
-        key = raw.get("auto_assign_key") or {}
+        key = raw.opt_obj("auto_assign_key")
         return PartnerRecord(
-            id=raw["id"],
-            name=raw["name"],
-            kind=raw["kind"],
-            status=raw["status"],
-            business_rep=_staff(raw.get("business_rep")),
-            implementer=_staff(raw.get("implementer")),
-            inside_sales_rep=_staff(raw.get("inside_sales_rep")),
-            notification_emails=list(raw.get("notification_emails") or []),
-            auto_assign_key=key.get("value"),
-            auto_assign_key_state=key.get("state"),
-            buyers=[b["email"] for b in raw.get("buyers") or []],
-            implementation_contacts=list(raw.get("implementation_contacts") or []),
+            id=raw.text("id"),
+            name=raw.text("name"),
+            kind=raw.text("kind"),
+            status=raw.text("status"),
+            business_rep=_staff(raw.opt_obj("business_rep")),
+            implementer=_staff(raw.opt_obj("implementer")),
+            inside_sales_rep=_staff(raw.opt_obj("inside_sales_rep")),
+            notification_emails=raw.texts("notification_emails"),
+            auto_assign_key=key.opt_text("value") if key else None,
+            auto_assign_key_state=key.opt_text("state") if key else None,
+            buyers=[b.text("email") for b in raw.opt_array("buyers")],
+            implementation_contacts=raw.texts("implementation_contacts"),
         )
 
     def change_requests(self, partner_id: str) -> list[ChangeRequest]:
         rows = self._get(f"/api/partners/{partner_id}/change_requests", partner_id)
         return [
             ChangeRequest(
-                r["id"], r["title"], bool(r["has_configuration_instructions"]), r["state"]
+                r.text("id"), r.text("title"), r.flag("has_configuration_instructions"),
+                r.text("state"),
             )
-            for r in rows
-        ]
+            for r in rows.items()
+        ]  # fmt: skip
 
     def move_draft(self, partner_id: str) -> MoveDraft:
         raw = self._get(f"/api/partners/{partner_id}/move_to_production", partner_id)
+        groups = raw.opt_obj("groups")
         return MoveDraft(
-            raw["subject"], raw["body"], list(raw["recipients"]), dict(raw.get("groups") or {})
+            raw.text("subject"),
+            raw.text("body"),
+            raw.texts("recipients", required=True),
+            {k: groups.texts(k, required=True) for k in groups.value} if groups else {},
         )
 
     def move_to_production(self, partner_id: str, recipients: list[str], body: str) -> MoveReceipt:
-        _, raw = self.http.send_json(
+        response = self.http.request(
             "POST",
             f"/api/partners/{partner_id}/move_to_production",
-            {"recipients": recipients, "body": body},
+            json_body={"recipients": recipients, "body": body},
         )
-        return MoveReceipt(raw["status"], raw["message_id"])
+        raw = Answer.of(self.http, response)
+        return MoveReceipt(raw.text("status"), raw.text("message_id"))

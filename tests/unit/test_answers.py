@@ -101,6 +101,16 @@ def test_values_of_the_right_shape_are_read() -> None:
     assert body.has("id") and not body.has("missing")
 
 
+def test_dates_are_read_from_dates_and_date_times() -> None:
+    import datetime
+
+    body = answer({"d": "2026-11-20", "t": "2026-11-20T03:12:44Z", "bad": "20/11/2026"})
+    assert body.iso_date("d") == body.iso_date("t") == datetime.date(2026, 11, 20)
+    assert body.opt_iso_date("missing") is None
+    error = refused(lambda: body.iso_date("bad"))
+    assert '`bad` = "20/11/2026", not an ISO date' in str(error)
+
+
 class Canned(requests.adapters.BaseAdapter):
     """A transport that answers every request with one canned response (no socket)."""
 
