@@ -63,10 +63,17 @@ class Settings:
     faults: list[Fault] = field(default_factory=list)
 
     def fault_on(self, fault: Fault | str, subject: str | None = None) -> bool:
-        """Whether ``fault`` (its Fault object; a name only where not yet converted) is
-        injected, for ``subject`` when given."""
-        name = fault.name if isinstance(fault, Fault) else fault
-        return any(f.name == name and subject in (None, f.subject) for f in self.faults)
+        """Whether ``fault`` is injected, for ``subject`` when given. Domains pass the Fault
+        object; a name (the billing domain's, not converted yet) must be a fault's name,
+        else this raises: a typo fails loudly instead of a fault that never fires (and
+        tests/unit/test_sandbox_faults.py finds such a name before anything runs)."""
+        if isinstance(fault, str):
+            from .domains import BY_NAME  # here: domains imports every domain module
+
+            if fault not in BY_NAME:
+                raise LookupError(f"no sandbox fault named {fault!r}")
+            fault = BY_NAME[fault]
+        return any(f.name == fault.name and subject in (None, f.subject) for f in self.faults)
 
 
 def bearer(settings: Settings) -> Any:

@@ -28,6 +28,12 @@ from . import monitor_web
 from .common import Fault, Settings, bearer, sql_fault
 from .db import Database
 from .monitor_data import INSTANCES, day, generate
+from .monitor_faults import (
+    DASHBOARD_LEAKS_OTHER_CUSTOMER,
+    PARTNER_USERS_PAGE_OPEN,
+    REVOKED_USER_API_ALLOWED,
+    REVOKED_USER_CAN_LOG_IN,
+)
 
 SCHEMA = """
 CREATE TABLE monitor_companies (id TEXT PRIMARY KEY, name TEXT, parent_id TEXT);
@@ -156,34 +162,10 @@ FAULTS: tuple[Fault, ...] = (
         sql_fault("INSERT INTO monitor_assignments VALUES ('TEST', 'anna.erp', 'C-100', 'C-103')"),
         shows="not assigned C-103",
     ),
-    Fault(
-        "partner-users-page-open",
-        "ERP-06",
-        "C-100",
-        "the partner-users admin page is shown to partner users instead of refused",
-        shows="was shown page /company/partner-users",
-    ),
-    Fault(
-        "dashboard-leaks-other-customer",
-        "ERP-06",
-        "C-200",
-        "the dashboard also lists another customer's messages",
-        shows="messages of other customers M-T0001",
-    ),
-    Fault(
-        "revoked-user-can-log-in",
-        "ERP-07",
-        "C-200",
-        "the web login lets a revoked partner user in",
-        shows="dora.erp (revoked) logged in",
-    ),
-    Fault(
-        "revoked-user-api-allowed",
-        "ERP-07",
-        "C-200",
-        "the partner API still answers a revoked partner user",
-        shows="dora.erp (revoked) called the API",
-    ),
+    PARTNER_USERS_PAGE_OPEN,
+    DASHBOARD_LEAKS_OTHER_CUSTOMER,
+    REVOKED_USER_CAN_LOG_IN,
+    REVOKED_USER_API_ALLOWED,
 )
 
 
@@ -268,7 +250,7 @@ class Monitor:
     def password_ok(self, password: str) -> bool:
         return secrets.compare_digest(password.encode(), self.settings.token.encode())
 
-    def grants(self, instance: str, username: str, *, fault: str) -> list[dict[str, Any]]:
+    def grants(self, instance: str, username: str, *, fault: Fault | None) -> list[dict[str, Any]]:
         """The customers a partner user may act for now: enabled rows only (a revoked or
         disabled user has none), unless ``fault`` is injected for that customer."""
         rows = self.db.all(
@@ -280,7 +262,8 @@ class Monitor:
         return [
             {**r, "permissions": json.loads(r["permissions"])}
             for r in rows
-            if r["enabled"] or self.settings.fault_on(fault, r["customer_id"])
+            if r["enabled"]
+            or (fault is not None and self.settings.fault_on(fault, r["customer_id"]))
         ]
 
     def messages(self, instance: str, company_ids: list[str]) -> list[dict[str, Any]]:
@@ -356,7 +339,7 @@ def router(settings: Settings) -> APIRouter:
         the sub-companies it is assigned."""
         username, password = basic_user(request)
         grants = monitor.grants(
-            monitor.instance(instance), username, fault="revoked-user-api-allowed"
+            monitor.instance(instance), username, fault=REVOKED_USER_API_ALLOWED
         )
         if not monitor.password_ok(password) or not grants:
             raise HTTPException(401, "invalid credentials or access revoked")

@@ -20,6 +20,12 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from .monitor_faults import (
+    DASHBOARD_LEAKS_OTHER_CUSTOMER,
+    PARTNER_USERS_PAGE_OPEN,
+    REVOKED_USER_CAN_LOG_IN,
+)
+
 if TYPE_CHECKING:
     from .monitor import Monitor
 
@@ -60,7 +66,7 @@ def router(monitor: Monitor) -> APIRouter:
 
     def grant(s: dict[str, Any]) -> dict[str, Any] | None:
         """The partner user's grant for the customer the session switched to."""
-        grants = monitor.grants(s["instance"], s["username"], fault="revoked-user-can-log-in")
+        grants = monitor.grants(s["instance"], s["username"], fault=REVOKED_USER_CAN_LOG_IN)
         return next((g for g in grants if g["customer_id"] == s["customer_id"]), None)
 
     @web.get("/login")
@@ -75,7 +81,7 @@ def router(monitor: Monitor) -> APIRouter:
         username = form.get("username", [""])[0]
         password = form.get("password", [""])[0]
         is_admin = username == admin_user
-        grants = monitor.grants(instance, username, fault="revoked-user-can-log-in")
+        grants = monitor.grants(instance, username, fault=REVOKED_USER_CAN_LOG_IN)
         if not monitor.password_ok(password) or not (is_admin or grants):
             error = (
                 '<p role="alert">Login failed: wrong username or password, or access revoked.</p>'
@@ -102,7 +108,7 @@ def router(monitor: Monitor) -> APIRouter:
         if s["admin"]:
             ids = [r["customer_id"] for r in db.all("SELECT customer_id FROM monitor_onboarding")]
         else:
-            ids = [g["customer_id"] for g in monitor.grants(instance, s["username"], fault="")]
+            ids = [g["customer_id"] for g in monitor.grants(instance, s["username"], fault=None)]
         buttons = "\n".join(
             f'<button name="customer" value="{escape(c)}">'
             f"{escape(monitor.company(c)['name'])} ({escape(c)})</button>"
@@ -140,7 +146,7 @@ def router(monitor: Monitor) -> APIRouter:
         if s is None:
             return early or to_login(instance)
         companies = [s["customer_id"]]
-        if monitor.settings.fault_on("dashboard-leaks-other-customer", s["customer_id"]):
+        if monitor.settings.fault_on(DASHBOARD_LEAKS_OTHER_CUSTOMER, s["customer_id"]):
             companies += ["C-100"]
         rows = "\n".join(
             f'<tr data-testid="message-row"><td><a data-testid="message-id"'
@@ -180,7 +186,7 @@ def router(monitor: Monitor) -> APIRouter:
         s, early = current(request, instance)
         if s is None:
             return early or to_login(instance)
-        open_ = monitor.settings.fault_on("partner-users-page-open", s["customer_id"])
+        open_ = monitor.settings.fault_on(PARTNER_USERS_PAGE_OPEN, s["customer_id"])
         if not s["admin"] and not open_:
             return denied(instance, "manage partner users", "Only the customer's admin users can.")
         rows = "\n".join(

@@ -40,6 +40,30 @@ CREATE INDEX partners_status ON partners(status);
 """
 PARTNERS_VAR = "GOLIVE_SANDBOX_PARTNERS"  # ``golive sandbox --partners N``: N ready partners
 
+MOVE_NOT_PERSISTED = Fault(
+    "move-not-persisted",
+    "MTP-08",
+    "TP-1002",
+    "Move to Production answers success but the status is not saved",
+    shows="Ready for Production",
+)
+
+CUSTOMER_SERVICE_NOT_NOTIFIED = Fault(
+    "customer-service-not-notified",
+    "MTP-09",
+    "TP-1001",
+    "the move-to-production email leaves out Customer Service",
+    shows="customer.service@wagner.example",
+)
+
+EXTERNAL_RECIPIENT_KEPT = Fault(
+    "external-recipient-kept",
+    "MTP-10",
+    "TP-1003",
+    "the move-to-production email ignores the deleted external addresses",
+    shows="edi@",
+)
+
 FAULTS: tuple[Fault, ...] = (
     Fault(
         "change-request-open",
@@ -106,27 +130,9 @@ FAULTS: tuple[Fault, ...] = (
         sql_fault("UPDATE partners SET status = 'Information Required' WHERE id = 'TP-1001'"),
         shows="Information Required",
     ),
-    Fault(
-        "move-not-persisted",
-        "MTP-08",
-        "TP-1002",
-        "Move to Production answers success but the status is not saved",
-        shows="Ready for Production",
-    ),
-    Fault(
-        "customer-service-not-notified",
-        "MTP-09",
-        "TP-1001",
-        "the move-to-production email leaves out Customer Service",
-        shows="customer.service@wagner.example",
-    ),
-    Fault(
-        "external-recipient-kept",
-        "MTP-10",
-        "TP-1003",
-        "the move-to-production email ignores the deleted external addresses",
-        shows="edi@",
-    ),
+    MOVE_NOT_PERSISTED,
+    CUSTOMER_SERVICE_NOT_NOTIFIED,
+    EXTERNAL_RECIPIENT_KEPT,
 )
 
 
@@ -242,7 +248,7 @@ def router(settings: Settings) -> APIRouter:
         """The auto-generated email the Move to Production dialog opens with."""
         row = partner_row(partner_id)
         groups = recipient_groups(row)
-        if settings.fault_on("customer-service-not-notified", partner_id):
+        if settings.fault_on(CUSTOMER_SERVICE_NOT_NOTIFIED, partner_id):
             groups.pop("customer service")
         recipients = sorted({a for addresses in groups.values() for a in addresses})
         return {
@@ -257,7 +263,7 @@ def router(settings: Settings) -> APIRouter:
     def move(partner_id: str, request: MoveRequest) -> dict[str, Any]:
         draft = move_draft(partner_id)
         recipients = request.recipients
-        if settings.fault_on("external-recipient-kept", partner_id):
+        if settings.fault_on(EXTERNAL_RECIPIENT_KEPT, partner_id):
             recipients = draft["recipients"]
         unknown = sorted(set(recipients) - set(draft["recipients"]))
         if unknown:
@@ -275,7 +281,7 @@ def router(settings: Settings) -> APIRouter:
             request.body,
             message_id,
         )
-        if not settings.fault_on("move-not-persisted", partner_id):
+        if not settings.fault_on(MOVE_NOT_PERSISTED, partner_id):
             db.execute("UPDATE partners SET status = 'Production' WHERE id = ?", partner_id)
         return {"partner_id": partner_id, "status": "Production", "message_id": message_id}
 
