@@ -476,6 +476,17 @@ def _trend(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _by_item(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of the same item (one a subject, in ID order) as one group an item."""
+    groups: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        group = groups.setdefault(
+            r["id"], {"id": r["id"], "title": r["title"], "severity": r["severity"], "rows": []}
+        )
+        group["rows"].append(r)
+    return list(groups.values())
+
+
 def _context(doc: dict[str, Any], approvals: list[dict[str, Any]]) -> dict[str, Any]:
     rows = sorted((_row(i) for i in doc["items"]), key=id_order)
     blocking = [r for r in rows if r["blocking"]]
@@ -510,7 +521,7 @@ def _context(doc: dict[str, Any], approvals: list[dict[str, Any]]) -> dict[str, 
                 "spoken": ", ".join(f"{b['count']} {b['name']}" for b in buckets if b["count"]),
                 "passed": sum(1 for r in mine if r["status"] == "passed"),
                 "total": len(mine),
-                "rest": [r for r in mine if r["anchor"] not in shown],
+                "rest": _by_item([r for r in mine if r["anchor"] not in shown]),
             }
         )
     counts = doc["counts"]

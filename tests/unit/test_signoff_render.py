@@ -190,7 +190,8 @@ def test_html_page_escapes_and_groups_by_checklist() -> None:
         '<h3 id="checklist-Partner_go_live">Partner go live</h3>'
     )  # checklists in ID order: ERP before MTP
     assert '<td class="st failed">FAIL</td>' in html
-    assert html.count('<a href="allure-report/index.html#/abc">evidence</a>') == 2  # reason, row
+    assert html.count('<a href="allure-report/index.html#/abc"') == 2  # the reason, the row
+    assert 'data-evidence-for="MTP-06 [TP-1003]">evidence</a>' in html
     assert "<span>sandbox faults: no-buyers</span>" in html
     assert "No approval recorded yet." in html
 
@@ -216,7 +217,7 @@ def test_html_summary_first_then_blocking_warnings_and_the_rest() -> None:
         '<h2 id="warnings">Warnings (1)</h2>',
         '<tr id="item-ERP-05" data-status="failed">',
         "Everything else, by checklist",
-        '<tr id="item-MTP-01--TP-1001" data-status="passed">',
+        '<span id="item-MTP-01--TP-1001" class="subject">TP-1001</span>',
     ]
     found = [html.index(s) for s in order]
     assert found == sorted(found)
@@ -241,9 +242,10 @@ def test_html_rows_in_id_order_not_collection_order() -> None:
     v = judge(plan, outcomes(*((p, "passed") for p in plan)), Policy(), today=TODAY)
     html = page(document(INFO, v, {}), [])
     rows = ["item-MTP-2--TP-0", "item-MTP-2--TP-1", "item-MTP-10--TP-1"]
-    assert [html.index(f'<tr id="{r}"') for r in rows] == sorted(
-        html.index(f'<tr id="{r}"') for r in rows
-    )
+    assert [html.index(f'id="{r}"') for r in rows] == sorted(html.index(f'id="{r}"') for r in rows)
+    # the passed items: one row an item, each subject once in it
+    assert html.count('<tr data-status="passed"><td class="id">MTP-2</td>') == 1
+    assert html.count('<tr data-status="passed"><td class="id">MTP-10</td>') == 1
 
 
 def test_html_bar_per_checklist_counts_every_status() -> None:
