@@ -127,13 +127,28 @@ class Emulation:
         by_path: dict[str, dict[str, Operation]] = {}
         for op in self.operations:
             by_path.setdefault(op.path, {})[op.method] = op
+        statics = {p: sorted(ops) for p, ops in by_path.items() if "{" not in p}
         for path, ops in by_path.items():
-            api.add_api_route(path, self._endpoint(ops), methods=list(ops), include_in_schema=False)
+            endpoint = self._endpoint(path, ops, statics)
+            api.add_api_route(path, endpoint, methods=list(ops), include_in_schema=False)
         return api
 
-    def _endpoint(self, ops: dict[str, Operation]) -> Callable[[Request], Any]:
+    def _endpoint(
+        self, template: str, ops: dict[str, Operation], statics: dict[str, list[str]]
+    ) -> Callable[[Request], Any]:
+        depth = template.count("/")
+
         async def endpoint(request: Request) -> Response:
             op = ops[request.method]
+            # ``PUT /accounts/pagination`` matches ``/accounts/{accountId}`` but names the
+            # static path, which has no PUT: 405 with the methods that path has
+            tail = "/" + "/".join(request.url.path.rstrip("/").split("/")[-depth:])
+            if "{" in template and tail in statics:
+                answer = self.dialect.error(
+                    ApiError(405, f"{request.method} is not allowed on {tail}")
+                )
+                answer.headers["Allow"] = ", ".join(statics[tail])
+                return answer
             try:
                 self.authorised(request)
                 args = parse_params(op, request)

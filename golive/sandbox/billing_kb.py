@@ -157,6 +157,30 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
     return api.Emulation(operations(handlers), DIALECT, handlers.authorised).router()
 
 
+def subscription_json(s: dict[str, Any]) -> dict[str, Any]:
+    """A subscription row as Kill Bill's Subscription record."""
+    return {
+        "accountId": s["account_id"],
+        "bundleId": s["bundle_id"],
+        "bundleExternalKey": s["bundle_key"],
+        "subscriptionId": s["id"],
+        "externalKey": s["id"],
+        "startDate": date_time(s["start_date"]),
+        "productName": s["product"],
+        "productCategory": "BASE",
+        "billingPeriod": "MONTHLY",
+        "phaseType": "EVERGREEN",
+        "priceList": s["price_list"],
+        "planName": s["plan"],
+        "state": s["state"],
+        "chargedThroughDate": s["charged_through"],
+        "billCycleDayLocal": 1,
+        "events": [],
+        "priceOverrides": [],
+        "auditLogs": [],
+    }
+
+
 def not_found(what: str) -> ApiError:
     return ApiError(404, what)
 
@@ -293,28 +317,7 @@ class Handlers:
                     "auditLogs": [],
                 },
             )
-            bundle["subscriptions"].append(
-                {
-                    "accountId": account_id,
-                    "bundleId": s["bundle_id"],
-                    "bundleExternalKey": s["bundle_key"],
-                    "subscriptionId": s["id"],
-                    "externalKey": s["id"],
-                    "startDate": date_time(s["start_date"]),
-                    "productName": s["product"],
-                    "productCategory": "BASE",
-                    "billingPeriod": "MONTHLY",
-                    "phaseType": "EVERGREEN",
-                    "priceList": s["price_list"],
-                    "planName": s["plan"],
-                    "state": s["state"],
-                    "chargedThroughDate": s["charged_through"],
-                    "billCycleDayLocal": 1,
-                    "events": [],
-                    "priceOverrides": [],
-                    "auditLogs": [],
-                }
-            )
+            bundle["subscriptions"].append(subscription_json(s))
         return list(out.values())
 
     def invoices(self, call: Call) -> Any:
@@ -440,8 +443,10 @@ class Handlers:
             )
         except HTTPException as exc:
             raise ApiError(exc.status_code, str(exc.detail)) from None
+        row = inst.db.one("SELECT * FROM subscriptions WHERE id = ?", sub)
+        assert row is not None
         return JSONResponse(
-            {"subscriptionId": sub}, 201, {"Location": f"/1.0/kb/subscriptions/{sub}"}
+            subscription_json(row), 201, {"Location": f"/1.0/kb/subscriptions/{sub}"}
         )
 
     def catalog(self, call: Call) -> Any:

@@ -8,7 +8,7 @@ definitions is nullable in the spec, so a JSON ``null`` is refused as the wrong 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
@@ -80,6 +80,12 @@ ObjectType = Literal[
 ]
 
 
+class Entity(Strict):
+    id: Uuid | None = None
+    updatedDate: DateTime | None = None
+    createdDate: DateTime | None = None
+
+
 class AuditLog(Strict):
     changeType: str | None = None
     changeDate: DateTime | None = None
@@ -89,7 +95,7 @@ class AuditLog(Strict):
     reasonCode: str | None = None
     comments: str | None = None
     userToken: str | None = None
-    history: dict[str, Any] | None = None
+    history: Entity | None = None
 
 
 class Account(Strict):
