@@ -57,7 +57,9 @@ def test_typed_password_is_in_no_trace_report_or_log(tmp_path: Path) -> None:
     attachments = failing_step_attachments(results)
     kinds = {Path(a["source"]).suffix for a in attachments}
     assert {".png", ".zip"} <= kinds, attachments  # a screenshot and the trace, in that step
-    trace = next(results / a["source"] for a in attachments if a["source"].endswith(".zip"))
+    [attached] = [a for a in attachments if a["source"].endswith(".zip")]
+    assert attached["type"] == "application/vnd.allure.playwright-trace"  # Allure's viewer
+    trace = results / attached["source"]
     with zipfile.ZipFile(trace) as z:
         entries = {name: z.read(name) for name in z.namelist()}
     recorded = entries["trace.trace"]
