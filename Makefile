@@ -9,6 +9,7 @@ STAMP  := $(VENV)/.golive-installed
 NODE_STAMP := node_modules/.golive-installed
 BROWSER_STAMP := $(VENV)/.golive-browser
 FAKETIME_STAMP := $(VENV)/.golive-faketime
+SPARK_STAMP := $(VENV)/.golive-spark
 
 # Python's byte-code cache stays on for everything make starts, even where the environment
 # turns it off: without it each golive run compiles golive and pytest re-rewrites every
@@ -38,6 +39,11 @@ $(FAKETIME_STAMP): $(STAMP) scripts/ensure-faketime.sh
 	scripts/ensure-faketime.sh
 	@touch $@
 
+# the bill-run reconciliation's Spark engine (tests/billrun/test_spark.py): pyspark and Java
+$(SPARK_STAMP): $(STAMP) scripts/ensure-java.sh
+	scripts/ensure-java.sh $(BIN)/python
+	@touch $@
+
 run: setup
 	$(BIN)/golive run
 
@@ -47,7 +53,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
-test: setup $(FAKETIME_STAMP) lint
+test: setup $(FAKETIME_STAMP) $(SPARK_STAMP) lint
 	$(BIN)/pytest tests -n 2 --dist worksteal -q --durations=10
 
 # The benchmarks (bench/README.md): figures and ratios measured side by side, one table.

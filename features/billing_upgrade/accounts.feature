@@ -12,6 +12,11 @@ Feature: Account balances and charges after the upgrade
     And each picked account's numbers on the candidate add up
 
   @UPG-17 @blocker @api
-  Scenario: Every account reconciles between production and the candidate
-    When every account of both instances is reconciled page by page
-    Then no account differs between production and the candidate
+  Scenario: Every account's balance and charges reconcile between production and the candidate
+    When every account, invoice and invoice item of both instances is read through the billing API
+    Then no account, invoice or invoice item differs between production and the candidate
+
+  @UPG-22 @blocker @api
+  Scenario: The bill-run exports are complete and every charge in them reconciles
+    Given the bill-run exports of production and the candidate, complete by their control totals
+    Then no account, invoice or invoice item differs between production and the candidate

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException
 
-from . import billing_data, billing_ext, billing_kb, billing_portal
+from . import billing_data, billing_ext, billing_kb, billing_portal, billing_runs
 from .billing_core import Instance
 from .common import Fault, Settings
 from .db import Database
@@ -255,11 +255,16 @@ FAULTS: tuple[Fault, ...] = (
         ),
         shows="does not cover Admin portal dark mode",
     ),
+    *billing_runs.FAULTS,  # the bill-run reconciliation's (UPG-17, UPG-22)
 )
 
 
+def _accounts() -> int:
+    return int(os.environ.get(ACCOUNTS_VAR) or DEFAULT_ACCOUNTS)
+
+
 def load(db: Database, seed: int) -> None:
-    accounts = int(os.environ.get(ACCOUNTS_VAR) or DEFAULT_ACCOUNTS)
+    accounts = _accounts()
     production = instance_path(db, "production")
     conn = sqlite3.connect(production, isolation_level=None)
     conn.execute("PRAGMA journal_mode=OFF")
@@ -292,4 +297,10 @@ def router(settings: Settings) -> APIRouter:
         top.include_router(kb, prefix=f"/{name}/1.0/kb")
         top.include_router(ext, prefix=f"/{name}/sandbox-ext")
         top.include_router(web, prefix=f"/{name}")
+        top.include_router(
+            billing_runs.router(
+                settings, name, _accounts(), [t[0] for t in billing_data.TEST_ACCOUNTS]
+            ),
+            prefix=f"/{name}/sandbox-ext/billrun",
+        )
     return top

@@ -22,9 +22,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse
+
+from .billing_core import basic_ok
+from .common import Fault, Settings
+from .db import Database
 
 BILL_RUN = "2026-11-01"
 RUNS = (("2026-10-01", "2026-11-01"), ("2026-11-01", "2026-12-01"))
@@ -58,27 +66,28 @@ EXPORT_FAULTS = {
             "charge-moved",
             "A-00021",
             "the candidate's bill run charges A-00021's November data usage 2.50 more",
-            "A-00021 invoice 42 (2026-11-01) item 00000015-0001-4000-8000-000000000002 USAGE",
+            "A-00021 invoice 43 (2026-11-01) item 00000015-0001-4000-8000-000000000002 USAGE"
+            " pro-monthly data-gb 2026-11-01..2026-12-01 amount: production 7.88, candidate 10.38",
         ),
         ExportFault(
             "invoice-dropped",
             "A-00022",
             "the candidate's bill run lost A-00022's November invoice (and its items)",
-            "A-00022 invoice 44 (2026-11-01) invoice: production",
+            "A-00022 invoice 45 (2026-11-01): production 288.09, candidate missing",
         ),
         ExportFault(
             "item-doubled",
             "A-00023",
             "the candidate's bill run bills A-00023's November recurring charge twice",
-            "A-00023 invoice 46 (2026-11-01) item 00000017-0001-4000-8000-000000000001"
-            " RECURRING pro-monthly 2026-11-01..2026-12-01 item count: production 1,"
-            " candidate 2",
+            "A-00023 invoice 47 (2026-11-01) item 00000017-0001-4000-8000-000000000001 RECURRING"
+            " pro-monthly-partner20 2026-11-01..2026-12-01 count: production 1, candidate 2",
         ),
         ExportFault(
             "tax-rounded",
             "A-00024",
             "the candidate's bill run rounds A-00024's November tax down instead of half up",
-            "A-00024 invoice 48 (2026-11-01) item 00000018-0001-4000-8000-000000000005 TAX",
+            "A-00024 invoice 49 (2026-11-01) item 00000018-0001-4000-8000-000000000005 TAX"
+            " basic-monthly 2026-11-01..2026-12-01 amount: production 3.06, candidate 3.05",
         ),
     )
 }
@@ -257,6 +266,118 @@ def write_pair(
             out / "candidate", accounts, faults=faults, extra=extra, fmt=fmt, threads=threads
         ),
     }
+
+
+# --- the sandbox's part: the export served under /<instance>/sandbox-ext/billrun/ and the
+# faults of the bill-run reconciliation (billing.py adds them to its FAULTS)
+
+EXPORT_VAR = "GOLIVE_SANDBOX_ACCOUNTS"  # the export holds the sandbox's own accounts
+
+
+def _candidate_sql(*statements: str) -> Callable[[Database], None]:
+    def apply(db: Database) -> None:
+        cand = Database(Path(db.path).parent / "billing-candidate.sqlite3")
+        for statement in statements:
+            cand.execute(statement)
+
+    return apply
+
+
+def _november(key: str, kind: str) -> str:
+    """The id of an account's November invoice item of one type (a SQL subquery)."""
+    return (
+        "(SELECT i.id FROM invoice_items i JOIN invoices v ON v.id = i.invoice_id"
+        f" JOIN accounts a ON a.id = v.account_id WHERE a.external_key = '{key}'"
+        f" AND v.date = '{BILL_RUN}' AND i.type = '{kind}')"
+    )
+
+
+def _invoice_of(item: str) -> str:
+    return f"(SELECT invoice_id FROM invoice_items WHERE id = {item})"
+
+
+DOUBLED, ROUNDED = "A-00025", "A-00027"
+
+FAULTS: tuple[Fault, ...] = (
+    Fault(
+        "invoice-item-doubled",
+        "UPG-17",
+        "",
+        f"the candidate's bill run billed {DOUBLED}'s November recurring charge twice",
+        _candidate_sql(
+            "INSERT INTO invoice_items SELECT id || '-2', invoice_id, account_id,"
+            " subscription_id, plan, type, description, start_date, end_date, amount"
+            f" FROM invoice_items WHERE id = {_november(DOUBLED, 'RECURRING')}"
+        ),
+        shows=f"{DOUBLED} invoice 71 (2026-11-01) item 1218c353-ca63-5dee-ae06-1adfb5ecd618"
+        " RECURRING pro-monthly 2026-11-01..2026-12-01 count: production 1, candidate 2",
+    ),
+    Fault(
+        "tax-rounded-down",
+        "UPG-17",
+        "",
+        f"the candidate rounds {ROUNDED}'s November tax down, not half up (0.01 less)",
+        _candidate_sql(
+            f"UPDATE invoices SET amount = round(amount - 0.01, 2) WHERE id ="
+            f" {_invoice_of(_november(ROUNDED, 'TAX'))}",
+            "UPDATE invoice_items SET amount = round(amount - 0.01, 2) WHERE id ="
+            f" {_november(ROUNDED, 'TAX')}",
+        ),
+        shows=f"{ROUNDED} invoice 75 (2026-11-01) item 745003ab-6f78-5851-ab0c-d904c5e2e2fe TAX"
+        " pro-monthly-partner20 2026-11-01..2026-12-01 amount: production 4.11, candidate 4.10",
+    ),
+    Fault(
+        "export-charge-moved",
+        "UPG-22",
+        "",
+        EXPORT_FAULTS["charge-moved"].description + " (the bill-run export)",
+        shows=EXPORT_FAULTS["charge-moved"].shows,
+    ),
+    Fault(
+        "export-invoice-dropped",
+        "UPG-22",
+        "",
+        EXPORT_FAULTS["invoice-dropped"].description + " (the bill-run export)",
+        shows=EXPORT_FAULTS["invoice-dropped"].shows,
+    ),
+)
+SANDBOX_EXPORT_FAULTS = {
+    "export-charge-moved": "charge-moved",
+    "export-invoice-dropped": "invoice-dropped",
+}
+
+
+def router(settings: Settings, instance: str, accounts: int, extra: Sequence[str]) -> APIRouter:
+    """``GET /<instance>/sandbox-ext/billrun/{accounts,invoices,items}.parquet``: the
+    instance's November bill run as exported files (basic auth, as the API), written on
+    first request (the candidate's with the export faults that are on)."""
+    api = APIRouter()
+    lock = threading.Lock()
+    folder = Path(settings.db.path).parent / f"billrun-{instance}"
+
+    def files() -> dict[str, Path]:
+        with lock:
+            done = folder / ".done"
+            if not done.exists():
+                faults = [
+                    f
+                    for s, f in SANDBOX_EXPORT_FAULTS.items()
+                    if instance == "candidate" and settings.fault_on(s)
+                ]
+                write(folder, accounts, faults=faults, extra=extra, threads=1)
+                done.touch()
+        return {t: folder / f"{t}.parquet" for t in ("accounts", "invoices", "items")}
+
+    @api.get("/{table}.parquet")
+    def export(table: str, request: Request) -> FileResponse:
+        if not basic_ok(settings, request):
+            raise HTTPException(401, "missing or invalid basic credentials")
+        paths = files()
+        if table not in paths:
+            raise HTTPException(404, f"no bill-run export {table} (accounts, invoices, items)")
+        return FileResponse(paths[table], media_type="application/vnd.apache.parquet")
+
+    return api
 
 
 def main(argv: Sequence[str] | None = None) -> int:

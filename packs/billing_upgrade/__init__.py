@@ -20,6 +20,7 @@ PACK = Pack(
         "fixtures.billing_upgrade.billing",
         "steps.billing_upgrade.platform",
         "steps.billing_upgrade.accounts",
+        "steps.billing_upgrade.bill_run",
         "steps.billing_upgrade.portal",
         "steps.billing_upgrade.roles",
     ),

@@ -73,6 +73,13 @@ class InvoiceItem:
     plan: str
     description: str
     amount: float
+    # what the bill-run reconciliation compares besides (packs/billing_upgrade/billrun)
+    id: str = ""
+    product: str = ""
+    phase: str = ""
+    usage: str = ""
+    start: str | None = None
+    end: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,7 @@ class Invoice:
     amount: float
     balance: float
     items: list[InvoiceItem] = field(default_factory=list)
+    currency: str = ""
 
 
 @dataclass(frozen=True)
@@ -244,9 +252,16 @@ class RestKillBill:
                         i.get("planName") or "",
                         i.get("description") or "",
                         float(i.get("amount") or 0),
+                        i.get("invoiceItemId") or "",
+                        i.get("productName") or "",
+                        i.get("phaseName") or "",
+                        i.get("usageName") or "",
+                        i.get("startDate"),
+                        i.get("endDate"),
                     )
                     for i in r.get("items") or []
                 ],
+                r.get("currency") or "",
             )
             for r in rows
         ]

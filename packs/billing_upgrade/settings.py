@@ -16,6 +16,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
+from .billrun.settings import BillRun
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -150,6 +152,8 @@ class UpgradePlan(_Model):
     ]
     min_diverse: Annotated[int, Field(ge=1)] = 10
     reconciliation: Reconciliation = Reconciliation()
+    # UPG-17 and UPG-22: the bill-run reconciliation (docs/billrun.md)
+    bill_run: BillRun = BillRun()
     functions: dict[str, Function] = {}
     provisioning_account: str = ""
     provisioned: list[Provisioned] = []

@@ -1,20 +1,17 @@
 """Steps of the upgrade checklist's account and payment items (features/upgrade/
-accounts.feature, payments.feature): diverse accounts against production's bill run, the
-full reconciliation of both instances, and payments on every processor."""
+accounts.feature, payments.feature): diverse accounts against production's bill run and
+payments on every processor. The full reconciliation of the bill run is bill_run.py."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
-import allure
 from pytest_bdd import given, then, when
 
 from golive.checks import check, fail, listing
-from golive.evidence import attach_json, attach_text
+from golive.evidence import attach_json
 from packs.billing_upgrade.killbill import Account, Billing, Payment
-from packs.billing_upgrade.reconcile import Pick, Reconciliation, pick_diverse, reconcile, strata
+from packs.billing_upgrade.reconcile import Pick, pick_diverse, strata
 from packs.billing_upgrade.settings import Processor, UpgradePlan
 
 DIVERSE_SCAN = 500  # accounts looked at to cover the strata (a real system has many more)
@@ -92,48 +89,6 @@ def _(candidate: Billing, picks: list[Pick]) -> None:
                 f"{cand.label} balance {cand.balance} != open invoices less credit {open_}"
             )
     check(not wrong, "diverse accounts", listing(wrong), "invoices and balances that add up")
-
-
-@when("every account of both instances is reconciled page by page", target_fixture="recon")
-def _(production: Billing, candidate: Billing, upgrade_plan: UpgradePlan) -> Reconciliation:
-    plan = upgrade_plan.reconciliation
-    skip = set(upgrade_plan.test_accounts)
-    with tempfile.TemporaryDirectory(prefix="golive-recon-") as folder:
-        path = Path(folder) / "reconciliation-mismatches.csv"
-        with path.open("w", newline="") as out:
-            result = reconcile(
-                production.accounts(plan.page_size),
-                candidate.accounts(plan.page_size),
-                out,
-                skip=lambda a: a.key in skip,
-                created=lambda a: a.email.startswith(upgrade_plan.created_prefix),
-                tolerance=plan.tolerance,
-                keep=plan.show_first,
-            )
-        allure.attach.file(
-            str(path), name="all mismatches (CSV)", attachment_type=allure.attachment_type.CSV
-        )
-    attach_text(
-        "reconciliation",
-        f"compared {result.compared} accounts, skipped "
-        f"{result.skipped} test accounts, {result.mismatches} mismatches, at most "
-        f"{result.max_pending} accounts held waiting for their twin",
-    )
-    return result
-
-
-@then("no account differs between production and the candidate")
-def _(recon: Reconciliation) -> None:
-    check(recon.compared > 0, "reconciliation", "no account compared", "every account compared")
-    shown = "; ".join(str(m) for m in recon.first)
-    more = recon.mismatches - len(recon.first)
-    check(
-        recon.mismatches == 0,
-        "reconciliation",
-        f"{recon.mismatches} mismatches in {recon.compared} accounts: {shown}"
-        + (f" (and {more} more, all in the CSV attachment)" if more > 0 else ""),
-        "every account equal on both instances",
-    )
 
 
 def _pay(candidate: Billing, processor: Processor, method_key: str) -> Payment:

@@ -13,6 +13,7 @@ a result is written: that is this module, and nothing here knows what is compare
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -130,9 +131,14 @@ def spark_session(master: str = "local[2]") -> Any:
         SparkSession.builder.master(master)
         .appName("golive-billrun")
         .config("spark.ui.enabled", "false")
+        # loopback only: no look-up of the machine's name (seconds per job where it is slow)
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.default.parallelism", "2")
         .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.sql.codegen.wholeStage", os.environ.get("GOLIVE_SPARK_CODEGEN", "true"))
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
         .getOrCreate()
@@ -141,6 +147,7 @@ def spark_session(master: str = "local[2]") -> Any:
 
 class Spark:
     name = "spark"
+    CACHED = frozenset({"invoice_diff", "account_diff", "mismatches"})
 
     def __init__(self, master: str = "local[2]") -> None:
         self.spark = spark_session(master)
@@ -157,8 +164,12 @@ class Spark:
         self.spark.sql(to_spark(sql)).createOrReplaceTempView(name)
 
     def table(self, name: str, sql: str) -> None:
-        df = self.spark.sql(to_spark(sql)).cache()
-        self.cached.append(df)
+        # cached only where a result is small and read several times: a cache is another
+        # job per statement, and Spark reuses a shared part of one query plan by itself
+        df = self.spark.sql(to_spark(sql))
+        if name in self.CACHED:
+            df = df.cache()
+            self.cached.append(df)
         df.createOrReplaceTempView(name)
 
     def rows(self, sql: str) -> list[dict[str, Any]]:

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from golive.errors import TargetError
+
 from . import comparison
 from .engine import Engine, Format
 from .engine import engine as make_engine
@@ -36,6 +38,8 @@ class TableSource:
     locations: tuple[str, ...]
     format: Format = "parquet"
     columns: Mapping[str, str] = field(default_factory=dict)
+    # a requests.Session with the system's credentials, for URLs that need them
+    session: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,9 @@ class ControlTotals:
     origin: str = "the scenario"
 
 
-class Incomplete(Exception):
-    """A side's bill run does not hold what its control totals say it must."""
+class Incomplete(TargetError):
+    """A side's bill run does not hold what its control totals say it must, or cannot be
+    read: the item is broken (never passed), the reason names what is missing."""
 
 
 @dataclass(frozen=True)
@@ -160,15 +165,17 @@ def _mismatch(row: Mapping[str, Any]) -> Mismatch:
     )
 
 
-def fetch(location: str, folder: Path) -> list[Path]:
-    """The local files of a location: a URL is downloaded (streamed) into ``folder``; a
-    local path may be a file, a folder (its files) or a glob."""
+def fetch(location: str, folder: Path, session: Any = None) -> list[Path]:
+    """The local files of a location: a URL is downloaded (streamed) into ``folder``
+    (with ``session``, a ``requests.Session`` carrying the system's credentials, when
+    given); a local path may be a file, a folder (its files) or a glob."""
     if urlparse(location).scheme in ("http", "https"):
         import requests
 
         name = Path(urlparse(location).path).name or "export"
         target = folder / f"{len(list(folder.iterdir()))}-{name}"
-        with requests.get(location, stream=True, timeout=60) as response:
+        get = session.get if session is not None else requests.get
+        with get(location, stream=True, timeout=60) as response:
             if response.status_code != 200:
                 raise Incomplete(f"{location}: HTTP {response.status_code} {response.reason}")
             with target.open("wb") as out:
@@ -226,12 +233,13 @@ def reconcile(
     engine_options: Mapping[str, Any] | None = None,
     tolerance: Decimal = Decimal(0),
     excluded: Iterable[str] = (),
-    control: Mapping[str, ControlTotals] | None = None,
+    control: Mapping[str, Iterable[ControlTotals]] | None = None,
     show_first: int = 10,
 ) -> Result:
     """Compare ``candidate`` with ``production``; write the mismatches into ``out_dir``
-    (``billrun-mismatches.parquet`` and ``.csv``). ``control`` holds control totals by
-    side (``"P"``, ``"C"``); ``excluded`` the accounts (external keys) left out."""
+    (``billrun-mismatches.parquet`` and ``.csv``). ``control`` holds the control totals
+    each side must meet (``"P"``, ``"C"``: from the scenario, from the API); ``excluded``
+    the accounts (external keys) left out."""
     out_dir.mkdir(parents=True, exist_ok=True)
     db = make_engine(engine, **(engine_options or {}))
     try:
@@ -239,14 +247,19 @@ def reconcile(
             for prefix, side in (("p", production), ("c", candidate)):
                 for table in TABLES:
                     source = side.table(table)
-                    paths = [p for loc in source.locations for p in fetch(loc, Path(folder))]
+                    paths = [
+                        p
+                        for loc in source.locations
+                        for p in fetch(loc, Path(folder), source.session)
+                    ]
                     present = db.source(f"raw_{prefix}_{table}", paths, source.format)
                     columns = check_mapping(table, source.columns, present)
                     db.view(f"{prefix}_{table}", comparison.staging(table, prefix, columns))
             totals = _totals(db)
             wrong = [
                 w
-                for side, c in sorted((control or {}).items(), reverse=True)
+                for side, controls in sorted((control or {}).items(), reverse=True)
+                for c in controls
                 for w in _check_totals(side, totals[side], c)
             ]
             if wrong:

@@ -1,0 +1,98 @@
+"""What the upgrade checklist's bill-run items do (UPG-17 through the billing API, UPG-22
+from the bill-run exports), in terms of the pack's settings and adapters: the steps call
+these and check the ``Result``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..killbill import Billing
+from . import api
+from .reconcile import ControlTotals, Result, SideSource, TableSource, reconcile
+from .settings import BillRun
+
+MARKS = {"production": "P", "candidate": "C"}
+# (base URL, requests.Session with the system's credentials) of a configured system
+Opener = Callable[[str], tuple[str, Any]]
+
+
+def through_api(
+    production: Billing,
+    candidate: Billing,
+    settings: BillRun,
+    folder: Path,
+    *,
+    excluded: set[str],
+    created: Callable[[Any], bool],
+) -> tuple[Result, api.Exported, api.Exported]:
+    """Every account, invoice and item of both instances, read page by page into Parquet,
+    then compared. ``created`` recognises the accounts this run created on the candidate
+    (they exist there only and are left out)."""
+    p = api.export(production, folder / "production", page_size=settings.page_size)
+    c = api.export(candidate, folder / "candidate", page_size=settings.page_size, skip=created)
+    result = reconcile(
+        p.source,
+        c.source,
+        folder,
+        engine=settings.engine,
+        engine_options=settings.engine_options(),
+        tolerance=settings.tolerance,
+        excluded=excluded,
+        show_first=settings.show_first,
+    )
+    return result, p, c
+
+
+def _count(billing: Billing, page_size: int) -> int:
+    return sum(1 for _ in billing.accounts(page_size))
+
+
+def from_exports(
+    settings: BillRun,
+    folder: Path,
+    *,
+    excluded: set[str],
+    opener: Opener,
+    instances: dict[str, Billing],
+) -> Result:
+    """Both sides' bill-run exports, checked against their control totals, compared."""
+    sources: dict[str, SideSource] = {}
+    for side, export in settings.exports.items():
+        base, session = opener(export.system) if export.system is not None else ("", None)
+
+        def located(path: str, base: str = base) -> str:
+            return base + path if base and path.startswith("/") else path
+
+        sources[side] = SideSource(
+            *(
+                TableSource(
+                    (located(getattr(export, t)),),
+                    export.format,
+                    export.columns.get(t, {}),
+                    session,
+                )
+                for t in ("accounts", "invoices", "items")
+            )
+        )
+    control: dict[str, list[ControlTotals]] = {m: [] for m in MARKS.values()}
+    for side, totals in settings.control_totals.items():
+        control[MARKS[side]].append(
+            ControlTotals(totals.accounts, totals.invoices, totals.amount, "the scenario")
+        )
+    if settings.control_from_api:
+        for name, billing in instances.items():
+            count = _count(billing, settings.page_size)
+            control[MARKS[name]].append(ControlTotals(count, origin=f"{name}'s billing API"))
+    return reconcile(
+        sources["production"],
+        sources["candidate"],
+        folder,
+        engine=settings.engine,
+        engine_options=settings.engine_options(),
+        tolerance=settings.tolerance,
+        excluded=excluded,
+        control=control,
+        show_first=settings.show_first,
+    )
