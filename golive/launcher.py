@@ -29,6 +29,8 @@ from .errors import SandboxError
 
 TOKEN_VAR = "GOLIVE_SANDBOX_TOKEN"
 USER_VAR = "GOLIVE_SANDBOX_USER"
+# the password of the sandbox's staff logins (not the administrator's: each has their own)
+STAFF_TOKEN_VAR = "GOLIVE_SANDBOX_STAFF_TOKEN"
 URL_VAR = "GOLIVE_SANDBOX_URL"
 # the instant the sandbox dates its data from (golive/sandbox/clock.py): the run's own
 REFERENCE_VAR = "GOLIVE_SANDBOX_REFERENCE"
@@ -41,10 +43,13 @@ def ensure_token(env: dict[str, str] | os._Environ[str] = os.environ) -> None:
     """Give the sandbox a fresh random token unless the caller chose one.
 
     The sandbox accepts ``GOLIVE_SANDBOX_TOKEN`` as every secret it asks for (bearer token,
-    password, API key and secret) and ``GOLIVE_SANDBOX_USER`` as the user name.
+    password, API key and secret) and ``GOLIVE_SANDBOX_USER`` as the user name, except
+    the staff logins of its admin portal, whose password is ``GOLIVE_SANDBOX_STAFF_TOKEN``.
     """
     if not env.get(TOKEN_VAR):
         env[TOKEN_VAR] = secrets.token_urlsafe(24)
+    if not env.get(STAFF_TOKEN_VAR):
+        env[STAFF_TOKEN_VAR] = secrets.token_urlsafe(24)
     if not env.get(USER_VAR):
         env[USER_VAR] = "golive"
 

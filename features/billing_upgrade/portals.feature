@@ -33,4 +33,4 @@ Feature: Web portals on the upgraded billing platform
   Scenario: Staff can log in to the admin portal
     When the administrator logs in to the admin portal
     Then the admin portal shows the signed-in page
-    And the admin portal's "events" page shows everything it must
+    And the admin portal opens every page it must after login, each showing what it must

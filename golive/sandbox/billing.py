@@ -226,11 +226,39 @@ FAULTS: tuple[Fault, ...] = (
         shows="permissions missing: invoice:item_adjust",
     ),
     Fault(
+        "role-extra-permission",
+        "UPG-18",
+        "csr",
+        "the upgrade granted the csr role the new permission invoice:item_adjust, which the"
+        " matrix does not give it",
+        on_candidate(
+            "UPDATE roles SET permissions = json_insert(permissions, '$[#]',"
+            " 'invoice:item_adjust') WHERE role = 'csr'"
+        ),
+        shows="permissions beyond the matrix: invoice:item_adjust",
+    ),
+    Fault(
         "tickets-page-denied",
         "UPG-19",
         "csr",
-        "the admin portal's Tickets page denies the csr role despite its permission",
-        shows="tickets (403",
+        "the admin portal's Tickets page denies the csr role despite its permission (403)",
+        shows="tickets refused (403",
+    ),
+    Fault(
+        "workorders-refused-for-field-tech",
+        "UPG-19",
+        "field-tech",
+        "the admin portal's Work orders page refuses the field-tech role despite its"
+        " permission, with a message on a page that answers 200",
+        shows="work_orders refused (200",
+    ),
+    Fault(
+        "tickets-page-unguarded",
+        "UPG-19",
+        "billing",
+        "the admin portal's Tickets page opens for the billing role, which lacks its"
+        " permission (the menu hides it, the page does not check)",
+        shows="tickets opened",
     ),
     Fault(
         "release-feature-unattested",

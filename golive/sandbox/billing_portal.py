@@ -4,15 +4,20 @@ Customer portal (``/portal``): login, the account page (name, next bill date, ba
 contact form), an online payment, the usage report, and signup, which creates an account
 and its subscription in billing through the same code the API runs.
 
-Admin portal (``/admin``): staff login, a home page whose menu offers each function the
-staff member's roles permit (work orders, tickets, add account, add package), those
-pages (``Access denied`` without the permission), and the event log.
+Admin portal (``/admin``): staff login (each staff member with their own password,
+``GOLIVE_SANDBOX_STAFF_TOKEN``; the administrator with the sandbox token; a failed login
+says why in ``p.errornote``, not in an alert), a home page whose menu (``nav`` "Main
+menu") offers each function the staff member's roles permit (work orders, tickets, add
+account, add package) above help links named like the functions, those pages (each with
+a heading of its own, not the menu's text), and the event log. Without the permission the
+list pages answer 200 with a message (``permission-denied``) and the add pages 403.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import os
 import secrets
 from typing import Any
 from urllib.parse import parse_qs
@@ -23,11 +28,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from . import billing_core as core
 from .common import Settings
 
-FUNCTIONS = {  # path -> (menu label, permission)
-    "workorders": ("Work orders", "workorder:manage"),
-    "tickets": ("Tickets", "ticket:edit"),
-    "accounts/new": ("Add account", "account:create"),
-    "packages/new": ("Add package", "entitlement:create"),
+STAFF_TOKEN_VAR = "GOLIVE_SANDBOX_STAFF_TOKEN"  # the staff's password (the launcher sets it)
+# path -> (menu label, permission, the page's heading, what proves it opened, refused with 403)
+FUNCTIONS = {
+    "workorders": ("Work orders", "workorder:manage", "Work order queue", "", False),
+    "tickets": ("Tickets", "ticket:edit", "Support tickets", 'data-testid="ticket-list"', False),
+    "accounts/new": ("Add account", "account:create", "New customer account", "", True),
+    "packages/new": ("Add package", "entitlement:create", "New package", "", True),
+}
+# faults that change one role's access to one page: fault -> (role, path, how), how: "!"
+# refused with a 403 page, "~" refused with the page's 200 message, "+" opened
+ACCESS_FAULTS = {
+    "tickets-page-denied": ("csr", "tickets", "!"),
+    "workorders-refused-for-field-tech": ("field-tech", "workorders", "~"),
+    "tickets-page-unguarded": ("billing", "tickets", "+"),
 }
 
 
@@ -46,8 +60,10 @@ def field(name: str, label: str, kind: str = "text", value: str = "") -> str:
     )
 
 
-def login_form(action: str, error: str = "") -> str:
-    alert = f'<p role="alert">{html.escape(error)}</p>' if error else ""
+def login_form(action: str, error: str = "", note: bool = False) -> str:
+    """The login form; a failure in an alert, or (``note``) in a plain ``p.errornote``."""
+    where = 'class="errornote" data-testid="login-error"' if note else 'role="alert"'
+    alert = f"<p {where}>{html.escape(error)}</p>" if error else ""
     return (
         f'{alert}<form method="post" action="{action}">{field("username", "Username")}'
         f'{field("password", "Password", "password")}<button type="submit">Sign in</button>'
@@ -238,38 +254,49 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         )
 
     # ---- admin portal ----------------------------------------------------------------
-    def staff(inst: core.Instance, request: Request) -> tuple[str, set[str]] | None:
+    def staff(inst: core.Instance, request: Request) -> tuple[str, set[str], set[str]] | None:
+        """The signed-in staff member, their permissions, and the pages a fault changes
+        for one of their roles (``ACCESS_FAULTS``: ``!path``, ``~path``, ``+path``)."""
         user = session(inst, request, "admin")
         row = inst.db.one("SELECT roles FROM users WHERE username = ?", user)
         if user is None or row is None:
             return None
         perms: set[str] = set()
+        changed: set[str] = set()
         for role in json.loads(row["roles"]):
             found = inst.db.one("SELECT permissions FROM roles WHERE role = ?", role)
             perms |= set(json.loads(found["permissions"])) if found else set()
-            if role == "csr" and inst.fault("tickets-page-denied", "csr"):
-                perms.add("!tickets")
-        return user, perms
+            for fault, (subject, path, how) in ACCESS_FAULTS.items():
+                if role == subject and inst.fault(fault, subject):
+                    changed.add(how + path)
+        return user, perms, changed
+
+    def staff_password_ok(user: str, password: str) -> bool:
+        """The administrator's password is the sandbox token; every other staff member's
+        is the staff token (the sandbox token when none is set)."""
+        admin = user == core.sandbox_user()
+        expected = settings.token if admin else os.environ.get(STAFF_TOKEN_VAR) or settings.token
+        return bool(user) and secrets.compare_digest(password.encode(), expected.encode())
 
     @web.get("/admin/login")
     def admin_login(instance: core.InstanceName) -> Response:
-        return page("Admin portal", login_form(f"/{instance}/admin/login"))
+        return page("Admin portal", login_form(f"/{instance}/admin/login", note=True))
 
     @web.post("/admin/login")
     async def admin_login_post(instance: core.InstanceName, request: Request) -> Response:
         inst, data = instance_of(instance), await form(request)
         user = data.get("username", "")
         row = inst.db.one("SELECT * FROM users WHERE username = ?", user)
-        if row is None or not core.password_ok(settings, user, data.get("password", "")):
+        if row is None or not staff_password_ok(user, data.get("password", "")):
             return page(
                 "Admin portal",
-                login_form(f"/{instance}/admin/login", "Invalid username or password"),
+                login_form(f"/{instance}/admin/login", "Invalid username or password", True),
                 401,
             )
         if row["password_expired"]:
             return page(
                 "Admin portal",
-                login_form(f"/{instance}/admin/login", "Your password has expired"),
+                login_form(f"/{instance}/admin/login", "Your password has expired", True),
                 403,
             )
         return signed_in(inst, user, "admin", f"/{instance}/admin/")
@@ -279,17 +306,22 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         found = staff(instance_of(instance), request)
         if found is None:
             return RedirectResponse(f"/{instance}/admin/login", 303)
-        user, perms = found
+        user, perms, _ = found
         links = "".join(
             f'<li><a href="/{instance}/admin/{path}">{label}</a></li>'
-            for path, (label, perm) in FUNCTIONS.items()
+            for path, (label, perm, *_) in FUNCTIONS.items()
             if perm in perms
+        )
+        # help on every function, whatever the role may open: links, but not the menu
+        help_links = " ".join(
+            f'<a href="/{instance}/admin/help#{path}">{label}</a>'
+            for path, (label, *_) in FUNCTIONS.items()
         )
         return page(
             "Admin home",
             f"<p>Signed in as {html.escape(user)}</p>"
             f'<nav aria-label="Main menu"><ul>{links}<li><a href="/{instance}/admin/'
-            'events">Event log</a></li></ul></nav>',
+            f'events">Event log</a></li></ul></nav><footer><p>Help: {help_links}</p></footer>',
         )
 
     @web.get("/admin/events")
@@ -310,17 +342,28 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         )
 
     def function_page(path: str) -> Any:
-        label, perm = FUNCTIONS[path]
+        label, perm, heading, marker, forbidden = FUNCTIONS[path]
 
         def show(instance: core.InstanceName, request: Request) -> Response:
             found = staff(instance_of(instance), request)
             if found is None:
                 return RedirectResponse(f"/{instance}/admin/login", 303)
-            _, perms = found
-            if perm not in perms or (path == "tickets" and "!tickets" in perms):
+            _, perms, changed = found
+            if f"!{path}" in changed:  # a fault: refused with the portal's 403 page
                 return page("Access denied", f"<p>You may not open {label}.</p>", 403)
+            if (perm not in perms and f"+{path}" not in changed) or f"~{path}" in changed:
+                if forbidden:
+                    return page("Access denied", f"<p>You may not open {label}.</p>", 403)
+                return page(  # the list pages refuse with a message, and answer 200
+                    label,
+                    f'<p role="alert" data-testid="permission-denied">You do not have'
+                    f" permission to open {label}.</p>",
+                )
             return page(
-                label, f'<form><p>{label}: ready.</p><button type="button">New</button></form>'
+                heading,
+                f"<form {marker}><p>{label}: ready.</p>"
+                f"<p>Choose the account and fill in the details.</p>"
+                '<button type="button">New</button></form>',
             )
 
         return show

@@ -23,7 +23,11 @@ from tests.conftest import ROOT, Run
 
 GOOD = (ROOT / "scenarios" / "sandbox.yaml").read_text()
 SESSION_POSTS = ["/portal/login"]
-ENV = {"GOLIVE_SANDBOX_TOKEN": "token-for-the-loader-0123", "GOLIVE_SANDBOX_USER": "unit-user"}
+ENV = {
+    "GOLIVE_SANDBOX_TOKEN": "token-for-the-loader-0123",
+    "GOLIVE_SANDBOX_USER": "unit-user",
+    "GOLIVE_SANDBOX_STAFF_TOKEN": "staff-token-4567",
+}
 
 
 @pytest.fixture(scope="session")

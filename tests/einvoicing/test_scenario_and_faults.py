@@ -18,7 +18,11 @@ REPO = Path(__file__).resolve().parents[2]
 FEATURE = REPO / "features" / "einvoicing" / "readiness.feature"
 MANUAL = {"EINV-13"}  # attested by a person: no fault can fail it (see the feature text)
 # every variable the sandbox scenario refers to (the upgrade's systems added the user)
-ENV = {"GOLIVE_SANDBOX_TOKEN": "token-0123456", "GOLIVE_SANDBOX_USER": "golive"}
+ENV = {
+    "GOLIVE_SANDBOX_TOKEN": "token-0123456",
+    "GOLIVE_SANDBOX_USER": "golive",
+    "GOLIVE_SANDBOX_STAFF_TOKEN": "staff-token-4567",
+}
 
 
 def scenario_with(tmp_path: Path, customer: dict[str, object]) -> Path:

@@ -19,7 +19,11 @@ from golive.errors import InputError, ScenarioError
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = (ROOT / "scenarios" / "sandbox.yaml").read_text()
 TOKEN = "unit-token-0123"
-ENV = {"GOLIVE_SANDBOX_TOKEN": TOKEN, "GOLIVE_SANDBOX_USER": "unit-user"}
+ENV = {
+    "GOLIVE_SANDBOX_TOKEN": TOKEN,
+    "GOLIVE_SANDBOX_USER": "unit-user",
+    "GOLIVE_SANDBOX_STAFF_TOKEN": "staff-token-4567",
+}
 
 
 def variant(old: str, new: str) -> str:

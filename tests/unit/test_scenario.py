@@ -15,7 +15,11 @@ from golive.packs import load as load_with_packs
 
 ROOT = Path(__file__).resolve().parents[2]
 SANDBOX = (ROOT / "scenarios" / "sandbox.yaml").read_text(encoding="utf-8")
-ENV = {"GOLIVE_SANDBOX_TOKEN": "unit-token-0123", "GOLIVE_SANDBOX_USER": "unit-user"}
+ENV = {
+    "GOLIVE_SANDBOX_TOKEN": "unit-token-0123",
+    "GOLIVE_SANDBOX_USER": "unit-user",
+    "GOLIVE_SANDBOX_STAFF_TOKEN": "staff-token-4567",
+}
 
 
 def variant(old: str, new: str, text: str = SANDBOX) -> str:

@@ -27,7 +27,11 @@ SECRET = "Zq7-Canary&<Hx>\"Zebra'4412"  # every character HTML and JSON escape
 RAW = SECRET.encode()
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = (ROOT / "scenarios" / "sandbox.yaml").read_text()
-ENV = {"GOLIVE_SANDBOX_TOKEN": "unit-token-0123", "GOLIVE_SANDBOX_USER": "unit-user"}
+ENV = {
+    "GOLIVE_SANDBOX_TOKEN": "unit-token-0123",
+    "GOLIVE_SANDBOX_USER": "unit-user",
+    "GOLIVE_SANDBOX_STAFF_TOKEN": "staff-token-4567",
+}
 
 
 def split(text: str, every: int, sep: str) -> str:
