@@ -135,8 +135,15 @@ class Summary:
             terminalreporter.write_line(line)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest's terminal reporter reads -r
 def pytest_configure(config: pytest.Config) -> None:
     # printed only where pytest's terminal output is on: not on a terminal, where
     # golive.progress prints the same lines, and not in an xdist worker
-    if not hasattr(config, "workerinput"):
-        config.pluginmanager.register(Summary(), "golive-summary")
+    if hasattr(config, "workerinput"):
+        return
+    config.pluginmanager.register(Summary(), "golive-summary")
+    option = config.option
+    if getattr(option, "golive_run_dir", None) and getattr(option, "reportchars", "") == "fE":
+        # a golive run: its summary names the items; pytest's default one names node IDs
+        # (an explicit -r... after `golive run --` still has its way)
+        option.reportchars = "N"

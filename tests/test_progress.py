@@ -78,6 +78,7 @@ def test_without_a_terminal_the_log_ends_with_one_line_per_failure(
     )
     assert "MTP-06 [TP-1003] At least one buyer is set up" in run.stdout  # the failure's heading
     assert "golive/checks.py" not in run.stdout  # golive's own frames are hidden
+    assert "features/test_checklists.py::" not in run.stdout  # nor node IDs
 
 
 def test_without_a_terminal_there_is_no_progress_line(golive_cli: Callable[..., Run]) -> None:
