@@ -42,8 +42,8 @@ class Engine(Protocol):
 
     def rows(self, sql: str) -> list[dict[str, Any]]: ...
 
-    def export(self, sql: str, parquet: Path, csv: Path) -> None:
-        """Write the result of ``sql`` as one Parquet and one CSV file (with a header)."""
+    def write(self, sql: str, parquet: Path) -> None:
+        """Write the result of ``sql`` as one Parquet file."""
         ...
 
     def close(self) -> None: ...
@@ -95,9 +95,8 @@ class DuckDB:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
-    def export(self, sql: str, parquet: Path, csv: Path) -> None:
+    def write(self, sql: str, parquet: Path) -> None:
         self.con.execute(f"COPY ({sql}) TO {_quote_path(parquet)} (FORMAT parquet)")
-        self.con.execute(f"COPY ({sql}) TO {_quote_path(csv)} (FORMAT csv, HEADER true)")
 
     def close(self) -> None:
         self.con.close()
@@ -147,7 +146,7 @@ def spark_session(master: str = "local[2]") -> Any:
 
 class Spark:
     name = "spark"
-    CACHED = frozenset({"invoice_diff", "account_diff", "mismatches"})
+    CACHED = frozenset({"invoice_diff", "account_diff"})
 
     def __init__(self, master: str = "local[2]") -> None:
         self.spark = spark_session(master)
@@ -175,17 +174,12 @@ class Spark:
     def rows(self, sql: str) -> list[dict[str, Any]]:
         return [r.asDict() for r in self.spark.sql(to_spark(sql)).collect()]
 
-    def export(self, sql: str, parquet: Path, csv: Path) -> None:
-        df = self.spark.sql(to_spark(sql)).coalesce(1)
-        for path, write in (
-            (parquet, lambda d, f: d.write.mode("overwrite").parquet(f)),
-            (csv, lambda d, f: d.write.mode("overwrite").option("header", True).csv(f)),
-        ):
-            with tempfile.TemporaryDirectory(dir=path.parent, prefix=".spark-") as folder:
-                out = Path(folder) / "out"
-                write(df, str(out))
-                (part,) = sorted(out.glob("part-*"))
-                part.replace(path)
+    def write(self, sql: str, parquet: Path) -> None:
+        with tempfile.TemporaryDirectory(dir=parquet.parent, prefix=".spark-") as folder:
+            out = Path(folder) / "out"
+            self.spark.sql(to_spark(sql)).coalesce(1).write.parquet(str(out))
+            (part,) = sorted(out.glob("part-*"))
+            part.replace(parquet)
 
     def close(self) -> None:
         for df in self.cached:

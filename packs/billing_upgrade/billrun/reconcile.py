@@ -224,6 +224,24 @@ def _totals(db: Engine) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _summarise(
+    parquet: Path, csv: Path, show_first: int
+) -> tuple[dict[str, list[dict[str, Any]]], list[Mismatch]]:
+    from .engine import DuckDB
+
+    db = DuckDB(threads=1)
+    try:
+        db.source("found", [parquet], "parquet")
+        db.table("mismatches", "SELECT * FROM found")
+        db.write(comparison.ordered(), parquet)  # the file, in the list's order
+        db.con.execute(f"COPY ({comparison.ordered()}) TO '{csv}' (FORMAT csv, HEADER true)")
+        summary = {k: db.rows(sql) for k, sql in comparison.SUMMARY.items()}
+        first = [_mismatch(r) for r in db.rows(comparison.examples(show_first))]
+    finally:
+        db.close()
+    return summary, first
+
+
 def reconcile(
     production: SideSource,
     candidate: SideSource,
@@ -270,12 +288,13 @@ def reconcile(
             for row in db.rows("SELECT * FROM compared"):
                 compared[row["side"]][row["what"]] = int(row["n"])
             parquet = out_dir / "billrun-mismatches.parquet"
-            csv = out_dir / "billrun-mismatches.csv"
-            db.export(comparison.ordered(), parquet, csv)
-            summary = {k: db.rows(sql) for k, sql in comparison.SUMMARY.items()}
-            first = [_mismatch(r) for r in db.rows(comparison.examples(show_first))]
+            db.write("SELECT * FROM mismatches", parquet)
     finally:
         db.close()
+    # the mismatch list is small next to the bill run: it is summarised, sorted and
+    # written as CSV in process, whichever engine found it
+    csv = out_dir / "billrun-mismatches.csv"
+    summary, first = _summarise(parquet, csv, show_first)
     return Result(
         engine=engine,
         compared=compared,
