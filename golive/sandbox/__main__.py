@@ -38,14 +38,45 @@ PARENT_VAR = "GOLIVE_SANDBOX_PARENT"  # golive/launcher.py
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
+USAGE = """\
+Run the built-in sandbox: the partner platform, integration hub, e-invoicing provider,
+EDI monitor and billing system that golive's checklists check, with their web pages and
+a capture mailbox, on loopback, until Ctrl-C. It prints one line of JSON with its URL.
+Each --fault breaks one checklist item the way a real system breaks."""
+EPILOG = """\
+The API token is GOLIVE_SANDBOX_TOKEN (one is made up and printed when it is unset).
+
+examples:
+  golive sandbox --list-faults                 every fault and the item it breaks
+  golive sandbox --port 8000                   serve on http://127.0.0.1:8000
+  golive sandbox --fault buyers-empty          MTP-06 fails for TP-1003
+"""
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="golive sandbox", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
-    parser.add_argument("--port", type=int, default=0, help="HTTP port (0: any free port)")
-    parser.add_argument(
-        "--fault", action="append", default=[], metavar="NAME", help="inject a named fault"
+    parser = argparse.ArgumentParser(
+        prog="golive sandbox",
+        description=USAGE,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="faker seed for all data")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="loopback address to listen on (default: 127.0.0.1)"
+    )
+    parser.add_argument("--port", type=int, default=0, help="HTTP port (default: 0, any free port)")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="inject a named fault; repeatable (default: none; --list-faults lists them)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help=f"faker seed for all data (default: {DEFAULT_SEED})",
+    )
     parser.add_argument(
         "--accounts",
         type=int,
@@ -58,8 +89,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         metavar="N",
         help="trading partners ready for production (default: 3; the bench uses up to 1,000)",
     )
-    parser.add_argument("--list-faults", action="store_true", help="print the faults and exit")
-    parser.add_argument("--json", action="store_true", help="with --list-faults: as JSON")
+    parser.add_argument(
+        "--list-faults", action="store_true", help="print the faults and exit (default: off)"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="with --list-faults: as JSON (default: a table)"
+    )
     return parser.parse_args(argv)
 
 

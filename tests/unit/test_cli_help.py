@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -78,3 +79,19 @@ def test_run_files_are_readable_by_others(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "signoff.html").stat().st_mode) == 0o644
     write_atomic(tmp_path / "secret", "x", mode=0o600)
     assert stat.S_IMODE((tmp_path / "secret").stat().st_mode) == 0o600
+
+
+def test_sandbox_help_is_for_a_user_not_a_developer(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main(["sandbox", "--help"])
+    text = capsys.readouterr().out
+    assert done.value.code == 0
+    assert text.startswith("usage: golive sandbox")
+    assert "``" not in text and "PR_SET_PDEATHSIG" not in text  # no developer docstring
+    assert "examples:" in text and "golive sandbox --list-faults" in text
+    section = text.split("options:\n", 1)[1].split("\n\n", 1)[0]
+    helps = re.split(r"\n(?=  -)", section)  # one entry an option, wrapped lines joined
+    assert len(helps) == 9
+    for entry in helps[1:]:  # every option but --help says its default
+        assert "default" in entry, entry
+    assert "(default: 20261122)" in text and "(default: 127.0.0.1)" in text
