@@ -30,6 +30,16 @@ def read_json_object(path: Path, missing: str, what: str) -> dict[str, Any]:
 # A run folder is read by others (a report web server, a colleague, CI's artifact upload):
 # its files are 0644, not the 0600 a temporary file is made with. A secret is never one.
 RUN_FILE_MODE = 0o644
+RUN_FOLDER_MODE = 0o755
+
+
+def make_readable(root: Path) -> None:
+    """``root`` and everything under it readable by all (files 0644, folders 0755), as
+    another program (Allure's node, under the user's umask) may not have left them."""
+    for path in [root, *root.rglob("*")]:
+        if path.is_symlink():
+            continue
+        path.chmod(RUN_FOLDER_MODE if path.is_dir() else RUN_FILE_MODE)
 
 
 def write_atomic(path: Path, text: str, mode: int = RUN_FILE_MODE) -> None:

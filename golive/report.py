@@ -21,6 +21,7 @@ import subprocess
 from pathlib import Path
 
 from .config import Policy, Waiver
+from .files import make_readable
 from .redact import Redactor
 from .results import ENVIRONMENT_ERRORS
 
@@ -303,7 +304,9 @@ def generate_html(root: Path, run_dir: Path, config: Path) -> str | None:
         return done
     if done.returncode != 0:
         return f"allure generate exited {done.returncode}: {done.stderr.strip()[-300:]}"
-    return without_analytics(report / "index.html")
+    problem = without_analytics(report / "index.html")
+    make_readable(report)
+    return problem
 
 
 # Allure 3.18's awesome template loads Google's tag manager whenever a report is opened

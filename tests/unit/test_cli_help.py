@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from golive import cli
-from golive.files import write_atomic
+from golive.files import make_readable, write_atomic
 
 COMMANDS = ("run", "signoff", "verify", "merge")
 
@@ -95,3 +95,18 @@ def test_sandbox_help_is_for_a_user_not_a_developer(capsys: pytest.CaptureFixtur
     for entry in helps[1:]:  # every option but --help says its default
         assert "default" in entry, entry
     assert "(default: 20261122)" in text and "(default: 127.0.0.1)" in text
+
+
+def test_a_folder_another_program_wrote_is_made_readable(tmp_path: Path) -> None:
+    old = os.umask(0o077)  # as Allure's node may write its report under a strict umask
+    try:
+        (tmp_path / "report" / "data").mkdir(parents=True)
+        (tmp_path / "report" / "data" / "index.html").write_text("<!doctype html>")
+    finally:
+        os.umask(old)
+    make_readable(tmp_path / "report")
+    modes = {
+        p.relative_to(tmp_path).as_posix(): stat.S_IMODE(p.stat().st_mode)
+        for p in [tmp_path / "report", *(tmp_path / "report").rglob("*")]
+    }
+    assert modes == {"report": 0o755, "report/data": 0o755, "report/data/index.html": 0o644}
