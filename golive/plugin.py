@@ -451,16 +451,18 @@ def _use_pack_title_paths(config: pytest.Config) -> None:
 
 
 def load_packs(config: pytest.Config, packs: list[Active]) -> None:
-    """The applicable packs' plugins, their tags as markers, and their features for
-    ``features/test_checklists.py`` to bind."""
+    """The applicable packs' plugins and their features for ``features/test_checklists.py``
+    to bind; every selected pack's tags as markers (``--tags ERP-01`` selects nothing, not
+    an error, where that pack is not applicable)."""
     running = [a for a in packs if a.applicable]
     set_running(running)
     kinds: set[str] = set()
-    for active in running:
+    for active in packs:
         kinds.update(active.pack.subjects)
         for tag in sorted(pack_tags(active)):
             if ID_TAG.match(tag):
                 config.addinivalue_line("markers", f"{tag}: checklist item ({active.pack.name})")
+    for active in running:
         for module in active.pack.plugins:
             if config.pluginmanager.get_plugin(module) is None:
                 config.pluginmanager.import_plugin(module)

@@ -211,3 +211,24 @@ def test_a_manual_item_without_attestation_is_pending(
     assert all("pending: no attestation that the customer was told" in i["reason"] for i in items)
     attested = golive_cli("run", "--no-html", "--tags", "EINV-13")
     assert attested.code == 0 and {i["status"] for i in attested.signoff["items"]} == {"passed"}
+
+
+def test_a_pack_whose_systems_are_not_configured_is_not_applicable_and_not_missing(
+    golive_cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    """The ERP pack stays selected, its system (the monitor) is gone: its items are not
+    planned, so none is missing, and the plan says why; the other packs run as before."""
+    text = (ROOT / "scenarios" / "sandbox.yaml").read_text()
+    monitor = text[text.index("  monitor:") : text.index("  hub:")]
+    scenario = tmp_path / "no-monitor.yaml"
+    scenario.write_text(replaced(text, monitor, ""))
+    run = golive_cli(
+        "run", "--no-html", "--scenario", str(scenario), "--tags", "MTP-01 or ERP-01"
+    )  # fmt: skip
+    assert run.code == 0, run.stdout + run.stderr
+    assert {(i["id"], i["status"]) for i in run.signoff["items"]} == {("MTP-01", "passed")}
+    plan = json.loads((run.run_dir / "plan.json").read_text())
+    erp = next(c for c in plan["checklists"] if c["name"] == "erp_partner_access")
+    assert (erp["applicable"], erp["missing_systems"], erp["title"]) == (
+        False, ["monitor"], "ERP partner access"
+    )  # fmt: skip
