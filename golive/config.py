@@ -67,6 +67,12 @@ class System(Model):
     timeout: Annotated[float, Field(gt=0, le=300)] = 10.0
     retries: Annotated[int, Field(ge=0, le=10)] = 2
     verify_tls: bool = True
+    # one call, retries and waits included, ends within this (golive/http.py)
+    deadline: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    # an item calling this system is broken once this has passed since it started
+    item_deadline: Annotated[float, Field(gt=0, le=86400)] = 120.0
+    # calls in a row without an answer after which the system is taken for down (0: never)
+    breaker_after: Annotated[int, Field(ge=0, le=1000)] = 3
 
     @field_validator("base_url")
     @classmethod

@@ -18,7 +18,7 @@ from pydantic import BaseModel, SecretStr
 
 from . import clock
 from .config import USER_NAMES, Scenario
-from .http import MutationGuard
+from .http import ItemClock, MutationGuard
 from .launcher import URL_VAR, ensure_token
 from .packs import Active, load
 from .redact import Redactor
@@ -33,6 +33,7 @@ class RunContext:
     run_id: str
     redactor: Redactor
     guard: MutationGuard
+    items: ItemClock = field(default_factory=ItemClock)  # the running item (deadlines)
     faults: list[str] = field(default_factory=list)
     sandbox_url: str | None = None
     run_dir: Path | None = None

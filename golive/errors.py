@@ -12,6 +12,7 @@ Hierarchy::
         +-- TargetUnreachable   connection refused, timeout, TLS failure
         +-- TargetResponseError 5xx, 429, a body that is not what the API promises
         +-- MutationRefused     a change to a production-tier system the scenario did not allow
+        +-- ItemDeadlineExceeded an item went on past its system's ``item_deadline``
 
 A failed check is not an exception of this module: it is ``CheckFailed`` (an
 ``AssertionError``, so pytest and Allure report it as "failed", a product defect).
@@ -59,6 +60,10 @@ class TargetResponseError(TargetError):
 
 
 class MutationRefused(TargetError):
+    pass
+
+
+class ItemDeadlineExceeded(TargetError):
     pass
 
 

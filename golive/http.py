@@ -1,6 +1,16 @@
 """The HTTP layer: one ``HttpClient`` (a ``requests.Session``) per system.
 
-Every call has a timeout. Reads (GET, HEAD, OPTIONS) are retried with backoff on
+Every call has a timeout, for connecting and for each read, and a total ``deadline``: one
+call, its retries and their waits included, ends within it, however slowly the target
+answers (a body dripped a byte at a time, headers that never end): when it passes, the
+call's connection is cut. Each system's ``item_deadline`` bounds how long one checklist
+item may go on calling it, counted from the item's start (``ItemClock``): a call it would
+outlast is cut at that point and the item is broken (``ItemDeadlineExceeded``). After
+``breaker_after`` calls in a row that got no answer (connection failed, timed out), the
+system is taken for down: its later calls in the run fail at once, broken, without
+waiting out their timeouts; any answer, even a 500, resets the count.
+
+Reads (GET, HEAD, OPTIONS) are retried with backoff on
 connection errors, timeouts, 429 (honouring Retry-After, capped) and 502/503/504. On a
 test or staging tier PUT and DELETE are retried the same way: HTTP calls them idempotent,
 and a sandbox or test system that answers 503 once is worth asking again. On a production
@@ -21,18 +31,23 @@ adapter did not list in ``ok`` and that say the target cannot be checked (401, 4
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
+import socket
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from . import __version__
-from .errors import MutationRefused, TargetResponseError, TargetUnreachable
+from .errors import ItemDeadlineExceeded, MutationRefused, TargetResponseError, TargetUnreachable
 from .redact import SENSITIVE_NAME, Redactor
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -105,6 +120,101 @@ class MutationGuard:
             )
 
 
+class ItemClock:
+    """The checklist item running now and when it started (golive/plugin.py starts and stops
+    it around each item): what each system's ``item_deadline`` is counted from."""
+
+    def __init__(self) -> None:
+        self.label: str | None = None
+        self.started: float | None = None
+
+    def start(self, label: str) -> None:
+        self.label, self.started = label, time.monotonic()
+
+    def stop(self) -> None:
+        self.label = self.started = None
+
+    def left(self, seconds: float) -> float | None:
+        """What is left of ``seconds`` since the item started; None outside an item."""
+        return None if self.started is None else self.started + seconds - time.monotonic()
+
+
+class _Connections:
+    """The connections a client's requests hold, so that a deadline can cut them: shut
+    down, a connection wakes whatever read or write waits on it, at once."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.held: set[Any] = set()
+
+    def pool(self, base: type[HTTPConnectionPool]) -> type[HTTPConnectionPool]:
+        held, lock = self.held, self.lock
+
+        class Connection(base.ConnectionCls):  # type: ignore[name-defined]
+            def _new_conn(self) -> socket.socket:
+                # kept here too: an HTTP/1.0 answer leaves the connection without its
+                # socket (http.client hands it to the response) while the body is read
+                self.golive_socket: socket.socket = super()._new_conn()
+                return self.golive_socket
+
+        class Pool(base):  # type: ignore[valid-type,misc]
+            ConnectionCls = Connection
+
+            def _get_conn(self, timeout: float | None = None) -> Any:
+                conn = super()._get_conn(timeout)
+                with lock:
+                    held.add(conn)
+                return conn
+
+            def _put_conn(self, conn: Any) -> None:
+                with lock:
+                    held.discard(conn)
+                super()._put_conn(conn)
+
+        return Pool
+
+    def cut(self) -> None:
+        with self.lock:
+            held = list(self.held)
+            self.held.clear()
+        for conn in held:
+            sock = getattr(conn, "golive_socket", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    @contextlib.contextmanager
+    def deadline(self, seconds: float) -> Iterator[threading.Event]:
+        """Cut the connections if the block is still running after ``seconds``; the event
+        says whether it was cut (what was read of a cut answer may look complete)."""
+        cut = threading.Event()
+
+        def expire() -> None:
+            cut.set()
+            self.cut()
+
+        timer = threading.Timer(max(seconds, 0.0), expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield cut
+        finally:
+            timer.cancel()
+
+
+class _Adapter(HTTPAdapter):
+    def __init__(self, connections: _Connections) -> None:
+        self.connections = connections
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": self.connections.pool(HTTPConnectionPool),
+            "https": self.connections.pool(HTTPSConnectionPool),
+        }
+
+
 class _Session(requests.Session):
     def rebuild_auth(self, prepared_request: Any, response: Any) -> None:
         """Drop every credential header, not only Authorization, on a cross-host redirect."""
@@ -131,6 +241,10 @@ class HttpClient:
         retries: int = 2,
         verify_tls: bool = True,
         backoff: float = 0.2,
+        deadline: float = 30.0,
+        item_deadline: float = 120.0,
+        breaker_after: int = 3,
+        items: ItemClock | None = None,
     ) -> None:
         self.system = system
         self.base_url = base_url.rstrip("/")
@@ -140,7 +254,16 @@ class HttpClient:
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
+        self.deadline = deadline
+        self.item_deadline = item_deadline
+        self.breaker_after = breaker_after  # 0: never taken for down
+        self.items = items
+        self.failures = 0  # calls in a row that got no answer
+        self.last_failure = ""
+        self.connections = _Connections()
         self.session = _Session()
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, _Adapter(self.connections))
         self.session.trust_env = False  # no proxies or netrc credentials from the machine
         self.session.verify = verify_tls
         self.session.headers.update(
@@ -177,34 +300,53 @@ class HttpClient:
             params = None
         shown = self.redactor.url(url)
         self.guard.check(self.system, method, shown, read_only)
+        if self.breaker_after and self.failures >= self.breaker_after:
+            raise TargetUnreachable(
+                f"{method} {shown}: {self.system} unreachable after {self.failures} failures"
+                f" in a row (last: {self.last_failure}); not contacted again in this run"
+                f" (systems.{self.system}.breaker_after)"
+            )
+        budget, by_item = self.deadline, False
+        left = self.items.left(self.item_deadline) if self.items is not None else None
+        if left is not None and left < budget:
+            budget, by_item = left, True
+        end = time.monotonic() + budget
         attempts = 1 + (self.retries if self._retryable(method, read_only) else 0)
         allowed = frozenset(ok)
         for attempt in range(1, attempts + 1):
             started = time.monotonic()
+            if started >= end:
+                raise self._gave_up(method, shown, "no time left", attempt - 1, True, by_item)
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    json=json_body,
-                    params=params,
-                    headers=headers,
-                    timeout=self.timeout,
-                )
+                with self.connections.deadline(end - started) as cut:
+                    response = self.session.request(
+                        method,
+                        url,
+                        json=json_body,
+                        params=params,
+                        headers=headers,
+                        timeout=min(self.timeout, end - started),
+                    )
+                if cut.is_set():
+                    raise requests.exceptions.ConnectionError("cut at the deadline")
             except requests.RequestException as exc:
-                reason = _reason(exc)
+                late = time.monotonic() >= end
+                was_cut = late and not isinstance(exc, requests.exceptions.Timeout)
+                reason = "cut at the deadline" if was_cut else _reason(exc)
                 self._record(method, shown, None, started, headers, json_body, error=reason)
-                if attempt < attempts:
-                    time.sleep(self.backoff * 2 ** (attempt - 1))
+                wait = self.backoff * 2 ** (attempt - 1)
+                if attempt < attempts and time.monotonic() + wait < end:
+                    time.sleep(wait)
                     continue
-                raise TargetUnreachable(
-                    f"{method} {shown} on {self.system}: {reason}"
-                    f" (after {attempt} attempt{'s' * (attempt > 1)})"
-                ) from None
+                raise self._gave_up(method, shown, reason, attempt, late, by_item) from None
+            self.failures = 0  # an answer, whatever it says: the system is up
             self._record(method, shown, response, started, headers, json_body)
             status = response.status_code
             if status in RETRY_STATUSES and status not in allowed and attempt < attempts:
-                time.sleep(_retry_after(response) or self.backoff * 2 ** (attempt - 1))
-                continue
+                wait = _retry_after(response) or self.backoff * 2 ** (attempt - 1)
+                if time.monotonic() + wait < end:
+                    time.sleep(wait)
+                    continue
             if status not in allowed and (status in (401, 403, 429) or status >= 500):
                 raise TargetResponseError(
                     f"{method} {shown} on {self.system}: HTTP {status} {response.reason}"
@@ -213,6 +355,29 @@ class HttpClient:
                 )
             return response
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _gave_up(
+        self, method: str, shown: str, reason: str, attempts: int, late: bool, by_item: bool
+    ) -> Exception:
+        """The error of a call that got no answer; counted towards ``breaker_after`` unless
+        it was the item's own deadline that cut it."""
+        tries = f"after {attempts} attempt{'s' * (attempts > 1)}"
+        if late and by_item:
+            item = self.items.label if self.items is not None else None
+            return ItemDeadlineExceeded(
+                f"{item or 'the item'} did not finish within its {self.item_deadline:g} s"
+                f" deadline (systems.{self.system}.item_deadline): {method} {shown} on"
+                f" {self.system} was cut ({reason}, {tries})"
+            )
+        self.failures += 1
+        self.last_failure = f"{method} {shown}: {reason}"
+        if late:
+            return TargetUnreachable(
+                f"{method} {shown} on {self.system}: no complete answer within the"
+                f" {self.deadline:g} s deadline (systems.{self.system}.deadline; {reason},"
+                f" {tries})"
+            )
+        return TargetUnreachable(f"{method} {shown} on {self.system}: {reason} ({tries})")
 
     def _retryable(self, method: str, read_only: bool) -> bool:
         if method in SAFE_METHODS:

@@ -329,7 +329,9 @@ def _checklist_entry(active: Active) -> dict[str, Any]:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     info = item.stash.get(INFO_KEY, None)
     if info is not None:
-        run_context(item.config).guard.current_check = info.id
+        ctx = run_context(item.config)
+        ctx.guard.current_check = info.id
+        ctx.items.start(f"{info.id} [{info.subject}]" if info.subject else info.id)
 
 
 @pytest.hookimpl(trylast=True)
@@ -368,6 +370,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     ctx = item.config.stash.get(CTX_KEY, None)
     if ctx is not None:
         ctx.guard.current_check = None
+        ctx.items.stop()
 
 
 @pytest.hookimpl(hookwrapper=True, trylast=True)

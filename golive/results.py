@@ -16,7 +16,12 @@ from typing import Any
 
 from .errors import HarnessError
 
-ENVIRONMENT_ERRORS = ("TargetUnreachable", "TargetResponseError", "MutationRefused")
+ENVIRONMENT_ERRORS = (
+    "TargetUnreachable",
+    "TargetResponseError",
+    "MutationRefused",
+    "ItemDeadlineExceeded",
+)
 _EXC_PREFIX = re.compile(
     r"^(?:[A-Za-z_][\w.]*(?:Error|Exception|Failed|Refused|Unreachable|"
     r"Skipped)|Failed|Skipped): "

@@ -109,6 +109,10 @@ class Systems:
             timeout=system.timeout,
             retries=system.retries,
             verify_tls=system.verify_tls,
+            deadline=system.deadline,
+            item_deadline=system.item_deadline,
+            breaker_after=system.breaker_after,
+            items=self.ctx.items,
         )
         self._clients[name] = client
         return client
