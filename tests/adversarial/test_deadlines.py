@@ -294,3 +294,31 @@ def test_a_cut_call_leaves_no_connection_held(target: Target) -> None:
         http.get_json("/drip-body/100000")
     assert http.connections.held == set()
     assert http.get_json("/ok")[0] == 200  # and the client goes on working
+
+
+def test_a_run_against_a_silent_system_breaks_its_items_without_waiting_on_each(
+    golive_cli: Any, tmp_path: Path, silent: Silent
+) -> None:
+    """End to end: the partner platform accepts connections and never answers. The first
+    calls are cut at the deadline; after ``breaker_after`` of them the remaining partner
+    items are broken at once, without another connection; the run ends NO-GO."""
+    text = (ROOT / "scenarios" / "sandbox.yaml").read_text()
+    text = replaced(
+        text,
+        "    adapter: partner-platform\n    base_url: sandbox\n",
+        f"    adapter: partner-platform\n    base_url: {silent.url}\n"
+        "    deadline: 0.3\n    breaker_after: 2\n",
+        1,
+    )
+    scenario = tmp_path / "silent.yaml"
+    scenario.write_text(text)
+    shutil.copytree(ROOT / "scenarios" / "data", tmp_path / "data")
+    run: Run = golive_cli("run", "--no-html", "--scenario", str(scenario), "--tags", "MTP-05")
+    assert run.code == 1, run.stdout + run.stderr
+    items = [i for i in run.signoff["items"] if i["id"] == "MTP-05"]
+    assert len(items) >= 3 and all(i["status"] == "broken" for i in items)
+    reasons = [i["reason"] for i in items]
+    assert sum("within the 0.3 s deadline" in r for r in reasons) >= 1
+    opened = [r for r in reasons if "partners unreachable after 2 failures in a row" in r]
+    assert opened, reasons
+    assert len(silent.accepted) <= 2  # no connection after the breaker opened
