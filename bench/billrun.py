@@ -1,0 +1,241 @@
+"""Benchmark (not a test): the bill-run reconciliation at telco scale, from Parquet.
+
+    .venv/bin/python -m bench.billrun                       # 1M accounts, 3 runs per side
+    .venv/bin/python -m bench.billrun --accounts 100000 --repeat 5
+    .venv/bin/python -m bench.billrun --spill-limit 256MB   # also out of core
+
+Generates (once, kept in ``--data``) production's bill run and the candidate's, ~10 items
+per account (``golive.sandbox.billing_runs``, the candidate with the four export faults),
+then times, alternately, each in a fresh measuring process (``bench.measure``: wall time and
+peak RSS of the process tree):
+
+- golive: ``packs.billing_upgrade.billrun.reconcile`` on DuckDB, the whole item (control
+  totals, both passes, the mismatch list as Parquet and CSV, the summary);
+- the floor: ``bench.billrun_floor``, a hand-written DuckDB join-diff over the same files;
+- datacompy (if installed; ``--datacompy-accounts``, default 100,000, since it holds both
+  sides in pandas): ``datacompy.Compare`` on the items, against golive on the same data.
+
+``--spill-limit`` adds one golive run with DuckDB's ``memory_limit`` at that size and a
+``temp_directory``: the same comparison spilling to disk. Goals are reported, never
+asserted (bench/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+FAULTS = ("charge-moved", "invoice-dropped", "item-doubled", "tax-rounded")
+
+
+def generate(folder: Path, accounts: int) -> Path:
+    from golive.sandbox.billing_runs import write_pair
+
+    data = folder / f"billrun-{accounts}"
+    done = data / ".done"
+    if not done.exists():
+        started = time.perf_counter()
+        write_pair(data, accounts, faults=FAULTS)
+        done.write_text(f"{time.perf_counter() - started:.1f}")
+    return data
+
+
+def measure(work: Path, name: str, cmd: list[str]) -> dict[str, Any]:
+    log = work / f"{name}.log"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.measure", str(log), "--", *cmd],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    figures: dict[str, Any] = json.loads(done.stdout)
+    figures["output"] = log.read_text("utf-8", "replace").strip().splitlines()[-1:]
+    if figures["rc"] != 0:
+        raise SystemExit(f"{name} failed: {log.read_text()}")
+    return figures
+
+
+def run_golive(data: Path, out: Path, memory_limit: str | None, temp: Path | None) -> None:
+    from packs.billing_upgrade.billrun.reconcile import SideSource, TableSource, reconcile
+
+    def side(name: str) -> SideSource:
+        return SideSource(
+            *(
+                TableSource((str(data / name / f"{t}.parquet"),))
+                for t in ("accounts", "invoices", "items")
+            )
+        )
+
+    options = {"memory_limit": memory_limit, "temp_directory": temp}
+    started = time.perf_counter()
+    result = reconcile(side("production"), side("candidate"), out, engine_options=options)
+    print(f"{result.mismatches} mismatches in {time.perf_counter() - started:.2f} s")
+
+
+def run_datacompy(data: Path) -> None:
+    import datacompy
+    import pandas as pd  # type: ignore[import-untyped]
+
+    from packs.billing_upgrade.billrun.layout import ITEM_KEY
+
+    started = time.perf_counter()
+    p = pd.read_parquet(data / "production" / "items.parquet")
+    c = pd.read_parquet(data / "candidate" / "items.parquet")
+    keys = list(ITEM_KEY)
+    for df in (p, c):
+        df[keys] = df[keys].astype("string").fillna("")
+        df["amount"] = df["amount"].astype(float)
+    compare = datacompy.PandasCompare(p, c, join_columns=keys, abs_tol=0.0)
+    differ = len(compare.all_mismatch()) + len(compare.df1_unq_rows) + len(compare.df2_unq_rows)
+    print(f"{differ} mismatches in {time.perf_counter() - started:.2f} s")
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--golive"]:
+        temp = Path(argv[4]) if len(argv) > 4 and argv[4] else None
+        run_golive(Path(argv[1]), Path(argv[2]), argv[3] or None, temp)
+        return 0
+    if argv[:1] == ["--datacompy"]:
+        run_datacompy(Path(argv[1]))
+        return 0
+    parser = argparse.ArgumentParser(prog="python -m bench.billrun")
+    parser.add_argument("--accounts", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument("--datacompy-accounts", type=int, default=100_000)
+    parser.add_argument("--spill-limit", default="")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="golive-bench-billrun-"))
+    started = time.perf_counter()
+    rows: list[tuple[str, str, str, str, str]] = []
+
+    def golive_cmd(data: Path, limit: str = "", temp: str = "") -> list[str]:
+        out = work / f"out-{time.perf_counter_ns()}"
+        return [sys.executable, "-m", "bench.billrun", "--golive", str(data), str(out), limit, temp]
+
+    def floor_cmd(data: Path) -> list[str]:
+        out = work / f"floor-{time.perf_counter_ns()}.parquet"
+        return [
+            sys.executable,
+            "-m",
+            "bench.billrun_floor",
+            str(data / "production"),
+            str(data / "candidate"),
+            str(out),
+        ]
+
+    data = generate(args.data, args.accounts)
+    items = 10 * args.accounts
+    side_a: list[dict[str, Any]] = []
+    side_b: list[dict[str, Any]] = []
+    for n in range(args.repeat):
+        side_a.append(measure(work, f"golive-{n}", golive_cmd(data)))
+        side_b.append(measure(work, f"floor-{n}", floor_cmd(data)))
+
+    def med(runs: list[dict[str, Any]], key: str) -> float:
+        return float(statistics.median(r[key] for r in runs))
+
+    g, f = med(side_a, "seconds"), med(side_b, "seconds")
+    label = f"{args.accounts:,} accounts x 10 items a side"
+    rows.append(
+        (
+            "billrun",
+            f"golive, {label}: s / peak MiB",
+            f"{g:.2f} / {med(side_a, 'peak_rss_mib'):.0f}",
+            "<= 20 s, <= 1536 MiB",
+            side_a[0]["output"][0],
+        )
+    )
+    rows.append(
+        (
+            "billrun",
+            "floor: hand-written DuckDB join-diff: s / peak MiB",
+            f"{f:.2f} / {med(side_b, 'peak_rss_mib'):.0f}",
+            "",
+            side_b[0]["output"][0],
+        )
+    )
+    rows.append(
+        (
+            "billrun",
+            "ratio golive / floor",
+            f"{g / f:.2f}",
+            "<= 1.2",
+            f"generated in {(data / '.done').read_text()} s",
+        )
+    )
+    if args.spill_limit:
+        temp = work / "spill"
+        temp.mkdir()
+        s = measure(work, "golive-spill", golive_cmd(data, args.spill_limit, str(temp)))
+        rows.append(
+            (
+                "billrun",
+                f"golive, memory_limit {args.spill_limit} (spills): s / peak MiB",
+                f"{s['seconds']:.2f} / {s['peak_rss_mib']:.0f}",
+                "no OOM",
+                s["output"][0],
+            )
+        )
+    try:
+        import datacompy  # noqa: F401
+    except ImportError:
+        rows.append(("billrun", "datacompy", "not installed", "", "pip install datacompy"))
+    else:
+        small = generate(args.data, args.datacompy_accounts)
+        d_runs, g_runs = [], []
+        for n in range(max(1, args.repeat // 2)):
+            g_runs.append(measure(work, f"golive-small-{n}", golive_cmd(small)))
+            d_runs.append(
+                measure(
+                    work,
+                    f"datacompy-{n}",
+                    [sys.executable, "-m", "bench.billrun", "--datacompy", str(small)],
+                )
+            )
+        dg, dd = med(g_runs, "seconds"), med(d_runs, "seconds")
+        label = f"{args.datacompy_accounts:,} accounts"
+        rows.append(
+            (
+                "billrun",
+                f"golive, {label}: s / peak MiB",
+                f"{dg:.2f} / {med(g_runs, 'peak_rss_mib'):.0f}",
+                "",
+                g_runs[0]["output"][0],
+            )
+        )
+        rows.append(
+            (
+                "billrun",
+                f"datacompy (pandas), items of {label}: s / peak MiB",
+                f"{dd:.2f} / {med(d_runs, 'peak_rss_mib'):.0f}",
+                "",
+                d_runs[0]["output"][0],
+            )
+        )
+        rows.append(("billrun", "ratio datacompy / golive", f"{dd / dg:.2f}", "reported", ""))
+    width = max(len(r[1]) for r in rows)
+    print(f"| benchmark  | {'figure':<{width}} | {'value':>20} | goal                 | note")
+    for bench, figure, value, goal, note in rows:
+        print(f"| {bench:<10} | {figure:<{width}} | {value:>20} | {goal:<20} | {note}")
+    load = os.getloadavg()[0]
+    print(
+        f"\n{args.repeat} runs per side, medians; cores: {os.cpu_count()}; items a side: {items:,};"
+        f" load average at the end: {load:.1f}; bench took {time.perf_counter() - started:.0f} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
