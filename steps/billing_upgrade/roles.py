@@ -36,7 +36,7 @@ def _(candidate: Billing, staff_role: StaffRole) -> None:
     )
 
 
-@then("the role grants every permission its functions need and none it must not have")
+@then("the role's permissions in billing are exactly those of the matrix")
 def _(candidate: Billing, staff_role: StaffRole, upgrade_plan: UpgradePlan) -> None:
     granted = candidate.role_permissions(staff_role.id)
     attach_json(f"permissions of {staff_role.id}", granted)
