@@ -335,7 +335,16 @@ class UpgradePlan(_Model):
                     raise _wrong(
                         (key,), f"expected one of the scenario's systems ({_known(systems)})", name
                     )
+        first: dict[str, int] = {}
         for i, role in enumerate(self.roles):
+            if role.id in first:
+                raise _wrong(
+                    ("roles", i, "id"),
+                    f"expected a role not listed before: {role.id!r} is roles.{first[role.id]}"
+                    " (each role is one subject of the staff-role items)",
+                    role.id,
+                )
+            first[role.id] = i
             for kind in ("can", "cannot"):
                 for j, name in enumerate(getattr(role, kind)):
                     if name not in self.functions:

@@ -68,6 +68,13 @@ CASES = {
         "expected one of the functions defined under functions (add_account, add_package,"
         " tickets, work_orders), got 'add_acount'",
     ),
+    "role listed twice": (
+        "      - id: field-tech\n",
+        "      - id: billing\n",
+        "- id: billing\n        staff_user: tech.kim",
+        "roles.2.id",
+        "expected a role not listed before: 'billing' is roles.1",
+    ),
     "function both reached and refused": (
         "        cannot: [add_package]\n",
         "        cannot: [add_package, tickets]\n",
