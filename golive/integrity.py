@@ -282,11 +282,9 @@ def _check(
         found = attest.check_envelope(envelope, key if signature else None, recorded, doc)
         for line in found:
             problem(line)
-        if found:
-            pass
-        elif signature is not None and trusted is not None:
+        if not found and signature is not None and trusted is not None:
             lines.append(f"attestation valid ({attest.PREDICATE_TYPE})")
-        elif signature is not None:
+        elif not found and signature is not None:
             lines.append(f"attestation signed by {attest.PUBLIC_KEY_FILE} (not proven)")
     elif signature is not None or trusted is not None:
         problem(f"missing: {attest.ATTESTATION}")
