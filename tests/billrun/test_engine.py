@@ -33,7 +33,7 @@ def test_equal_bill_runs_have_no_mismatch_and_say_what_was_compared(
     assert result.compared["C"] == result.compared["P"]
     with result.csv.open() as f:
         assert len(list(csv.reader(f))) == 1  # the header only
-    assert duckdb.sql(f"SELECT count(*) FROM '{result.parquet}'").fetchall() == [(0,)]
+    assert duckdb.connect().execute(f"SELECT count(*) FROM '{result.parquet}'").fetchall() == [(0,)]
 
 
 @pytest.mark.parametrize("fault", sorted(EXPORT_FAULTS))
@@ -48,7 +48,9 @@ def test_each_fault_is_caught_with_account_invoice_and_item_named(
     with result.csv.open() as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == result.mismatches == len(result.first)
-    assert duckdb.sql(f"SELECT count(*) FROM '{result.parquet}'").fetchall() == [(len(rows),)]
+    assert duckdb.connect().execute(f"SELECT count(*) FROM '{result.parquet}'").fetchall() == [
+        (len(rows),)
+    ]
 
 
 def test_the_summary_counts_by_field_plan_and_item_type(

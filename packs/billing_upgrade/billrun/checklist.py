@@ -4,7 +4,7 @@ these and check the ``Result``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,7 @@ def from_exports(
     *,
     excluded: set[str],
     opener: Opener,
-    instances: dict[str, Billing],
+    instances: Mapping[str, Billing],
 ) -> Result:
     """Both sides' bill-run exports, checked against their control totals, compared."""
     sources: dict[str, SideSource] = {}
