@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from golive.answers import Answer
 from golive.http import HttpClient
 
 KB = "/1.0/kb"
@@ -143,43 +144,51 @@ class Billing(Protocol):
     def user_roles(self, username: str) -> list[str] | None: ...
 
 
-def _account(raw: dict[str, Any]) -> Account:
+def _account(raw: Answer) -> Account:
     return Account(
-        id=raw["accountId"],
-        key=raw.get("externalKey") or "",
-        name=raw.get("name") or "",
-        email=raw.get("email") or "",
-        currency=raw.get("currency") or "",
-        balance=raw.get("accountBalance"),
-        cba=raw.get("accountCBA"),
-        state=raw.get("state") or "",
-        country=raw.get("country") or "",
-        phone=raw.get("phone") or "",
-        payment_method_id=raw.get("paymentMethodId"),
+        id=raw.text("accountId"),
+        key=raw.opt_text("externalKey") or "",
+        name=raw.opt_text("name") or "",
+        email=raw.opt_text("email") or "",
+        currency=raw.opt_text("currency") or "",
+        balance=raw.opt_number("accountBalance"),
+        cba=raw.opt_number("accountCBA"),
+        state=raw.opt_text("state") or "",
+        country=raw.opt_text("country") or "",
+        phone=raw.opt_text("phone") or "",
+        payment_method_id=raw.opt_text("paymentMethodId"),
     )
 
 
-def _payment(raw: dict[str, Any], http_status: int = 200) -> Payment:
-    tx = (raw.get("transactions") or [{}])[-1]
+def _payment(raw: Answer, http_status: int = 200) -> Payment:
+    transactions = raw.array("transactions")  # a Payment is its transactions
+    tx = transactions[-1] if transactions else None
     return Payment(
-        id=raw.get("paymentId") or "",
-        amount=float(tx.get("amount") or 0),
-        status=tx.get("status") or "UNKNOWN",
-        error_code=tx.get("gatewayErrorCode") or "",
-        error_message=tx.get("gatewayErrorMsg") or "",
+        id=raw.text("paymentId"),
+        amount=(tx.opt_number("amount") if tx else None) or 0.0,
+        status=(tx.opt_text("status") if tx else None) or "UNKNOWN",
+        error_code=(tx.opt_text("gatewayErrorCode") if tx else None) or "",
+        error_message=(tx.opt_text("gatewayErrorMsg") if tx else None) or "",
         http_status=http_status,
     )
 
 
 class RestKillBill:
+    """Reads every answer through ``golive.answers.Answer``: one without a field the
+    checks need is a broken item naming the field and the URL."""
+
     def __init__(self, http: HttpClient) -> None:
         self.http = http
 
-    def _get(self, path: str, what: str, **params: Any) -> Any:
-        status, body = self.http.get_json(f"{KB}{path}", params=params or None, ok=(404,))
-        if status == 404:
+    def _read(self, path: str, **params: Any) -> Answer:
+        response = self.http.request("GET", path, params=params or None, ok=(404,))
+        return Answer.of(self.http, response)
+
+    def _get(self, path: str, what: str, **params: Any) -> Answer:
+        answer = self._read(f"{KB}{path}", **params)
+        if answer.status == 404:
             raise AccountNotFound(f"{what} not found on {self.http.system}")
-        return body
+        return answer
 
     def account(self, account_id: str) -> Account:
         raw = self._get(
@@ -196,10 +205,13 @@ class RestKillBill:
     def accounts(self, page_size: int = 100) -> Iterator[Account]:
         offset = 0
         while True:
-            _, page = self.http.get_json(
-                f"{KB}/accounts/pagination",
-                params={"offset": offset, "limit": page_size, "accountWithBalanceAndCBA": "true"},
-            )
+            page = self._get(
+                "/accounts/pagination",
+                "the account listing",
+                offset=offset,
+                limit=page_size,
+                accountWithBalanceAndCBA="true",
+            ).items()
             for raw in page:
                 yield _account(raw)
             if len(page) < page_size:
@@ -210,27 +222,28 @@ class RestKillBill:
         bundles = self._get(f"/accounts/{account_id}/bundles", f"account {account_id}")
         return [
             Subscription(
-                s["subscriptionId"],
-                s.get("planName") or "",
-                s.get("productName") or "",
-                s.get("priceList") or "",
-                s.get("state") or "",
-                s.get("chargedThroughDate"),
+                s.text("subscriptionId"),
+                s.opt_text("planName") or "",
+                s.opt_text("productName") or "",
+                s.opt_text("priceList") or "",
+                s.opt_text("state") or "",
+                s.opt_text("chargedThroughDate"),
             )
-            for b in bundles
-            for s in b.get("subscriptions") or []
+            for b in bundles.items()
+            if b.text("accountId")  # the one field the spec requires of a Bundle
+            for s in b.opt_array("subscriptions")
         ]
 
     def payment_methods(self, account_id: str) -> list[PaymentMethod]:
         rows = self._get(f"/accounts/{account_id}/paymentMethods", f"account {account_id}")
         return [
             PaymentMethod(
-                r["paymentMethodId"],
-                r.get("externalKey") or "",
-                r.get("pluginName") or "",
-                bool(r.get("isDefault")),
+                r.text("paymentMethodId"),
+                r.opt_text("externalKey") or "",
+                r.opt_text("pluginName") or "",
+                r.opt_flag("isDefault"),
             )
-            for r in rows
+            for r in rows.items()
         ]
 
     def invoices(self, account_id: str) -> list[Invoice]:
@@ -241,38 +254,38 @@ class RestKillBill:
         )
         return [
             Invoice(
-                r["invoiceId"],
-                str(r.get("invoiceNumber") or ""),
-                r.get("invoiceDate") or "",
-                float(r.get("amount") or 0),
-                float(r.get("balance") or 0),
+                r.text("invoiceId"),
+                r.opt_text("invoiceNumber") or "",
+                r.opt_text("invoiceDate") or "",
+                r.opt_number("amount") or 0.0,
+                r.opt_number("balance") or 0.0,
                 [
                     InvoiceItem(
-                        i.get("itemType") or "",
-                        i.get("planName") or "",
-                        i.get("description") or "",
-                        float(i.get("amount") or 0),
-                        i.get("invoiceItemId") or "",
-                        i.get("productName") or "",
-                        i.get("phaseName") or "",
-                        i.get("usageName") or "",
-                        i.get("startDate"),
-                        i.get("endDate"),
+                        i.opt_text("itemType") or "",
+                        i.opt_text("planName") or "",
+                        i.opt_text("description") or "",
+                        i.opt_number("amount") or 0.0,
+                        i.opt_text("invoiceItemId") or "",
+                        i.opt_text("productName") or "",
+                        i.opt_text("phaseName") or "",
+                        i.opt_text("usageName") or "",
+                        i.opt_text("startDate"),
+                        i.opt_text("endDate"),
                     )
-                    for i in r.get("items") or []
+                    for i in r.opt_array("items")
                 ],
-                r.get("currency") or "",
+                r.opt_text("currency") or "",
             )
-            for r in rows
+            for r in rows.items()
         ]
 
     def payments(self, account_id: str) -> list[Payment]:
         rows = self._get(f"/accounts/{account_id}/payments", f"account {account_id}")
-        return [_payment(r) for r in rows]
+        return [_payment(r) for r in rows.items()]
 
     def emails(self, account_id: str) -> list[str]:
         rows = self._get(f"/accounts/{account_id}/emails", f"account {account_id}")
-        return [r["email"] for r in rows]
+        return [r.text("email") for r in rows.items()]
 
     def purchase(
         self, account_id: str, payment_method_id: str, amount: float, currency: str
@@ -291,44 +304,51 @@ class RestKillBill:
             body = response.json()
         except ValueError:
             body = {}
-        if response.status_code == 201 and not body.get("transactions"):
+        if response.status_code == 201 and not (
+            isinstance(body, dict) and body.get("transactions")
+        ):
             location = response.headers.get("Location", "")
-            _, body = self.http.get_json(
+            fetched = self._read(
                 location
                 if location.startswith("http")
                 else f"{KB}/payments/{location.rsplit('/', 1)[-1]}"
             )
+            return _payment(fetched, response.status_code)
         if not isinstance(body, dict) or "transactions" not in body:
             # Kill Bill may answer a failure with an error body instead of the Payment: the
             # status code then says what happened (the spec's 402/422/502/503/504)
             message = body.get("message", "") if isinstance(body, dict) else ""
             status = STATUS_BY_CODE.get(response.status_code, f"HTTP {response.status_code}")
             return Payment("", amount, status, "", str(message), response.status_code)
-        return _payment(body, response.status_code)
+        return _payment(Answer.of(self.http, response), response.status_code)
 
     def plans(self) -> list[Plan]:
-        _, versions = self.http.get_json(f"{KB}/catalog")
-        latest = versions[-1] if isinstance(versions, list) else versions
-        lists = {p: pl["name"] for pl in latest.get("priceLists") or [] for p in pl["plans"]}
+        versions = self._read(f"{KB}/catalog")
+        latest = versions.items()[-1] if isinstance(versions.value, list) else versions
+        lists = {
+            plan: pl.text("name")
+            for pl in latest.opt_array("priceLists")
+            for plan in pl.texts("plans")
+        }
         return [
             Plan(
-                plan["name"],
-                product["name"],
-                lists.get(plan["name"], "DEFAULT"),
+                plan.text("name"),
+                product.text("name"),
+                lists.get(plan.text("name"), "DEFAULT"),
                 {
-                    price["currency"]: float(price["value"])
-                    for phase in (plan.get("phases") or [])[-1:]
-                    for price in phase.get("prices") or []
+                    price.text("currency"): price.number("value")
+                    for phase in plan.opt_array("phases")[-1:]
+                    for price in phase.opt_array("prices")
                 },
             )
-            for product in latest.get("products") or []
-            for plan in product.get("plans") or []
+            for product in latest.array("products")
+            for plan in product.opt_array("plans")
         ]
 
     def role_permissions(self, role: str) -> list[str] | None:
-        status, body = self.http.get_json(f"{KB}/security/roles/{role}", ok=(404,))
-        return None if status == 404 else list(body.get("permissions") or [])
+        body = self._read(f"{KB}/security/roles/{role}")
+        return None if body.status == 404 else body.texts("permissions", required=True)
 
     def user_roles(self, username: str) -> list[str] | None:
-        status, body = self.http.get_json(f"{KB}/security/users/{username}/roles", ok=(404,))
-        return None if status == 404 else list(body.get("roles") or [])
+        body = self._read(f"{KB}/security/users/{username}/roles")
+        return None if body.status == 404 else body.texts("roles", required=True)
