@@ -5,8 +5,7 @@ the status and the URL, never a KeyError, TypeError or AttributeError (a harness
 
 Kill Bill's ``purchase`` is left out on purpose: a failed payment may come back as an error
 body instead of a Payment, and its status code then says what happened (402, 502, ...).
-The billing-ops adapter (packs/billing_upgrade/billing_ops.py) is not read through
-golive/answers.py yet (docs/conformance.md, "Adapters read strictly").
+So is billing ops' ``invoke``: what a custom extension answers is the evidence itself.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ import pytest
 from golive.answers import UnexpectedAnswer
 from golive.http import HttpClient, MutationGuard
 from golive.redact import Redactor
+from packs.billing_upgrade.billing_ops import RestBillingOps
 from packs.billing_upgrade.killbill import RestKillBill
 from packs.einvoicing.hub import ConnectHub
 from packs.einvoicing.storecove import PeppolIdentifier, StorecoveApi
@@ -136,6 +136,23 @@ ADAPTERS: dict[str, tuple[Callable[[HttpClient], Any], dict[str, Call]]] = {
             "plans": lambda a: a.plans(),
             "role_permissions": lambda a: a.role_permissions("billing"),
             "user_roles": lambda a: a.user_roles("golive"),
+        },
+    ),
+    "billing-ops": (
+        RestBillingOps,
+        {
+            "release": lambda a: a.release(),
+            "events": lambda a: a.events("2026-11-20"),
+            "create_ticket": lambda a: a.create_ticket("A-00001", "s", "b"),
+            "edit_ticket": lambda a: a.edit_ticket(1, {"status": "open"}),
+            "ticket": lambda a: a.ticket(1),
+            "usage": lambda a: a.usage("A-00004"),
+            "extensions": lambda a: a.extensions(),
+            "import_file": lambda a: a.import_file("usage", "u.csv", "account,day\n"),
+            "workflows": lambda a: a.workflows(),
+            "run_workflow": lambda a: a.run_workflow("voip-line", "T-0001"),
+            "job": lambda a: a.job(1),
+            "provisioned": lambda a: a.provisioned("dns", "A-00002"),
         },
     ),
     "hub": (

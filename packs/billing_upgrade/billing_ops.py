@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from golive.answers import Answer as Read
 from golive.http import HttpClient
 
 EXT = "/sandbox-ext"
@@ -95,49 +96,81 @@ class BillingOps(Protocol):
     def provisioned(self, system: str, account: str) -> list[dict[str, Any]]: ...
 
 
-def _ticket(raw: dict[str, Any]) -> Ticket:
-    return Ticket(raw["id"], raw["account"], raw["subject"], raw["status"], raw["body"])
-
-
-def _job(raw: dict[str, Any]) -> Job:
-    return Job(
-        raw["id"], raw["workflow"], raw["system"], raw["account"], raw["state"], raw["error"]
+def _ticket(raw: Read) -> Ticket:
+    return Ticket(
+        raw.integer("id"),
+        raw.text("account"),
+        raw.text("subject"),
+        raw.text("status"),
+        raw.opt_text("body") or "",
     )
 
 
+def _job(raw: Read) -> Job:
+    return Job(
+        raw.integer("id"),
+        raw.text("workflow"),
+        raw.text("system"),
+        raw.text("account"),
+        raw.text("state"),
+        raw.opt_text("error") or "",
+    )
+
+
+def _objects(rows: Read, *keys: str) -> list[dict[str, Any]]:
+    """A list of records the steps read by key: objects, each with the text ``keys``."""
+    out = []
+    for r in rows.items():
+        for key in keys:
+            r.text(key)
+        out.append(dict(r.expect("object")))
+    return out
+
+
 class RestBillingOps:
+    """Reads every answer through ``golive.answers.Answer`` (here ``Read``, this module's
+    ``Answer`` being what an extension answered): a wrong shape is a broken item naming
+    the field and the URL."""
+
     def __init__(self, http: HttpClient) -> None:
         self.http = http
 
+    def _get(self, path: str, **params: Any) -> Read:
+        return Read.of(self.http, self.http.request("GET", path, params=params or None))
+
+    def _send(self, method: str, path: str, body: Any) -> Read:
+        return Read.of(self.http, self.http.request(method, path, json_body=body))
+
     def release(self) -> Release:
-        _, raw = self.http.get_json(f"{EXT}/release")
-        return Release(raw["version"], raw["upgraded_at"], list(raw.get("features") or []))
+        raw = self._get(f"{EXT}/release")
+        features = _objects(raw.field("features"), "name")
+        return Release(raw.text("version"), raw.text("upgraded_at"), features)
 
     def events(self, since: str) -> list[Event]:
-        _, rows = self.http.get_json(f"{EXT}/events", params={"since": since})
-        return [Event(r["at"], r["level"], r["source"], r["message"]) for r in rows]
+        rows = self._get(f"{EXT}/events", since=since)
+        return [
+            Event(r.text("at"), r.text("level"), r.text("source"), r.text("message"))
+            for r in rows.items()
+        ]
 
     def create_ticket(self, account: str, subject: str, body: str) -> Ticket:
-        _, raw = self.http.send_json(
+        raw = self._send(
             "POST", f"{EXT}/tickets", {"account": account, "subject": subject, "body": body}
         )
         return _ticket(raw)
 
     def edit_ticket(self, ticket_id: int, changes: dict[str, str]) -> Ticket:
-        _, raw = self.http.send_json("PATCH", f"{EXT}/tickets/{ticket_id}", changes)
-        return _ticket(raw)
+        return _ticket(self._send("PATCH", f"{EXT}/tickets/{ticket_id}", changes))
 
     def ticket(self, ticket_id: int) -> Ticket:
-        _, raw = self.http.get_json(f"{EXT}/tickets/{ticket_id}")
-        return _ticket(raw)
+        return _ticket(self._get(f"{EXT}/tickets/{ticket_id}"))
 
     def usage(self, account: str) -> list[dict[str, Any]]:
-        _, raw = self.http.get_json(f"{EXT}/reports/usage", params={"account": account})
-        return list(raw.get("rows") or [])
+        raw = self._get(f"{EXT}/reports/usage", account=account)
+        return [dict(r.expect("object")) for r in raw.array("rows")]
 
     def extensions(self) -> list[dict[str, Any]]:
-        _, rows = self.http.get_json(f"{EXT}/extensions")
-        return list(rows)
+        return _objects(self._get(f"{EXT}/extensions"), "name")
 
     def invoke(self, name: str, account: str) -> Answer:
         response = self.http.request(
@@ -154,27 +187,22 @@ class RestBillingOps:
         return Answer(response.status_code, body)
 
     def import_file(self, kind: str, filename: str, text: str) -> ImportResult:
-        _, raw = self.http.send_json(
+        raw = self._send(
             "POST", f"{EXT}/imports", {"kind": kind, "filename": filename, "csv": text}
         )
-        return ImportResult(raw["accepted"], raw["rejected"], list(raw.get("errors") or []))
+        errors = [dict(e.expect("object")) for e in raw.opt_array("errors")]
+        return ImportResult(raw.integer("accepted"), raw.integer("rejected"), errors)
 
     def workflows(self) -> list[dict[str, Any]]:
-        _, rows = self.http.get_json(f"{EXT}/provisioning/workflows")
-        return list(rows)
+        return _objects(self._get(f"{EXT}/provisioning/workflows"), "name")
 
     def run_workflow(self, name: str, account: str) -> Job:
-        _, raw = self.http.send_json(
-            "POST", f"{EXT}/provisioning/workflows/{name}/runs", {"account": account}
-        )
+        raw = self._send("POST", f"{EXT}/provisioning/workflows/{name}/runs", {"account": account})
         return _job(raw)
 
     def job(self, job_id: int) -> Job:
-        _, raw = self.http.get_json(f"{EXT}/provisioning/jobs/{job_id}")
-        return _job(raw)
+        return _job(self._get(f"{EXT}/provisioning/jobs/{job_id}"))
 
     def provisioned(self, system: str, account: str) -> list[dict[str, Any]]:
-        _, rows = self.http.get_json(
-            f"{EXT}/provisioning/systems/{system}/records", params={"account": account}
-        )
-        return list(rows)
+        rows = self._get(f"{EXT}/provisioning/systems/{system}/records", account=account)
+        return _objects(rows, "kind", "value")
