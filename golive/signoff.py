@@ -381,6 +381,7 @@ BUCKETS = (
     ("not applicable", "not-applicable"),
 )
 TREND_RUNS = 10  # the trend shows this scenario's last runs, this one included
+TREND_STEP = 38  # px from one run's column to the next
 
 
 def bucket(item: dict[str, Any]) -> str:
@@ -461,10 +462,10 @@ def _trend(doc: dict[str, Any]) -> list[dict[str, Any]]:
         tone = {GO: "#0a6b2a", GO_WAIVED: "#7a5c00"}.get(verdict, "#b3261e")
         out.append(
             {
-                "x": n * 30,
+                "x": n * TREND_STEP,
                 "run_id": r.get("run_id", ""),
                 "verdict": verdict,
-                "short": {GO: "GO", GO_WAIVED: "GO*"}.get(verdict, "NO"),
+                "short": "GO" if verdict in (GO, GO_WAIVED) else "NO-GO",
                 "color": tone,
                 "passed": passed,
                 "total": total,
@@ -550,7 +551,7 @@ def _context(doc: dict[str, Any], approvals: list[dict[str, Any]]) -> dict[str, 
         "buckets": BUCKETS,
         "totals": {name: totals[name] for name, _ in BUCKETS},
         "trend": trend,
-        "trend_width": max(len(trend) * 30, 30),
+        "trend_width": max(len(trend) * TREND_STEP, TREND_STEP),
         "trend_spoken": "; ".join(
             f"{t['run_id']}: {t['verdict']}, {t['passed']} of {t['total']} passed" for t in trend
         ),
