@@ -101,7 +101,90 @@ def run_datacompy(data: Path) -> None:
     print(f"{differ} mismatches in {time.perf_counter() - started:.2f} s")
 
 
+def run_api(url: str, out: Path) -> None:
+    """UPG-17's path against a running sandbox: both instances read through the API."""
+    from golive import launcher
+    from golive.http import HttpClient, MutationGuard
+    from golive.redact import Redactor
+    from packs.billing_upgrade.billrun.checklist import through_api
+    from packs.billing_upgrade.billrun.settings import BillRun
+    from packs.billing_upgrade.killbill import RestKillBill
+
+    token = os.environ[launcher.TOKEN_VAR]
+
+    def billing(instance: str) -> RestKillBill:
+        client = HttpClient(
+            instance,
+            f"{url}/{instance}",
+            redactor=Redactor(),
+            guard=MutationGuard("test", []),
+            run_id="bench",
+            headers={"X-Killbill-ApiKey": token, "X-Killbill-ApiSecret": token},
+            auth=(os.environ[launcher.USER_VAR], token),
+            timeout=60,
+        )
+        return RestKillBill(client)
+
+    started = time.perf_counter()
+    result, p, _ = through_api(
+        billing("production"),
+        billing("candidate"),
+        BillRun(),
+        out,
+        excluded=set(),
+        created=lambda a: False,
+    )
+    seconds = time.perf_counter() - started
+    print(
+        f"{p.accounts} accounts, {p.items} items a side, {result.mismatches} mismatches,"
+        f" {p.accounts / seconds:.0f} accounts/s"
+    )
+
+
+def api_rows(work: Path, sizes: list[int]) -> list[tuple[str, str, str, str, str]]:
+    from golive import launcher
+
+    launcher.ensure_token()
+    rows = []
+    for n in sizes:
+        os.environ["GOLIVE_SANDBOX_ACCOUNTS"] = str(n)
+        sandbox = launcher.start([], timeout=900)
+        try:
+            out = work / f"api-{n}"
+            cmd = [sys.executable, "-m", "bench.billrun", "--api", sandbox.url, str(out)]
+            m = measure(work, f"api-{n}", cmd)
+        finally:
+            sandbox.stop()
+        rows.append(
+            (
+                "billrun",
+                f"API path, {n:,} accounts: s / peak MiB",
+                f"{m['seconds']:.1f} / {m['peak_rss_mib']:.0f}",
+                "memory flat",
+                m["output"][0],
+            )
+        )
+    return rows
+
+
+def table(
+    rows: list[tuple[str, str, str, str, str]], repeat: int, items: int, started: float
+) -> None:
+    width = max(len(r[1]) for r in rows)
+    print(f"| benchmark  | {'figure':<{width}} | {'value':>20} | goal                 | note")
+    for bench, figure, value, goal, note in rows:
+        print(f"| {bench:<10} | {figure:<{width}} | {value:>20} | {goal:<20} | {note}")
+    load = os.getloadavg()[0]
+    print(
+        f"\n{repeat} runs per side, medians; cores: {os.cpu_count()}; items a side: {items:,};"
+        f" load average at the end: {load:.1f}; bench took {time.perf_counter() - started:.0f} s"
+    )
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--api"]:
+        run_api(argv[1], Path(argv[2]))
+        return 0
     if argv[:1] == ["--golive"]:
         temp = Path(argv[4]) if len(argv) > 4 and argv[4] else None
         run_golive(Path(argv[1]), Path(argv[2]), argv[3] or None, temp)
@@ -115,6 +198,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument("--datacompy-accounts", type=int, default=100_000)
     parser.add_argument("--spill-limit", default="")
+    parser.add_argument("--api-accounts", default="", help="e.g. 10000,100000: UPG-17's API path")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="golive-bench-billrun-"))
     started = time.perf_counter()
@@ -135,6 +219,11 @@ def main(argv: list[str]) -> int:
             str(out),
         ]
 
+    if args.api_accounts:
+        rows += api_rows(work, [int(n) for n in args.api_accounts.split(",")])
+    if not args.accounts:  # --accounts 0: the API path only
+        table(rows, args.repeat, 0, started)
+        return 0
     data = generate(args.data, args.accounts)
     items = 10 * args.accounts
     side_a: list[dict[str, Any]] = []
@@ -225,15 +314,7 @@ def main(argv: list[str]) -> int:
             )
         )
         rows.append(("billrun", "ratio datacompy / golive", f"{dd / dg:.2f}", "reported", ""))
-    width = max(len(r[1]) for r in rows)
-    print(f"| benchmark  | {'figure':<{width}} | {'value':>20} | goal                 | note")
-    for bench, figure, value, goal, note in rows:
-        print(f"| {bench:<10} | {figure:<{width}} | {value:>20} | {goal:<20} | {note}")
-    load = os.getloadavg()[0]
-    print(
-        f"\n{args.repeat} runs per side, medians; cores: {os.cpu_count()}; items a side: {items:,};"
-        f" load average at the end: {load:.1f}; bench took {time.perf_counter() - started:.0f} s"
-    )
+    table(rows, args.repeat, items, started)
     return 0
 
 

@@ -53,6 +53,9 @@ def _quote_path(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
 class DuckDB:
     name = "duckdb"
 
@@ -70,10 +73,16 @@ class DuckDB:
         self.con.execute("SET preserve_insertion_order = false")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
-        if memory_limit:
-            self.con.execute(f"SET memory_limit = '{memory_limit}'")
-        if temp_directory:
-            self.con.execute(f"SET temp_directory = {_quote_path(temp_directory)}")
+        # DuckDB's own default is 80 % of the machine's memory: a bill run of ten million
+        # items a side then holds ~1.8 GiB; capped, it spills what does not fit (and runs as
+        # fast: bench/README.md, billrun)
+        self.con.execute(f"SET memory_limit = '{memory_limit or DEFAULT_MEMORY_LIMIT}'")
+        # where it spills: the scenario's folder, or one of its own under the system's
+        # temporary directory (DuckDB's default is ./.tmp, inside whatever folder golive
+        # runs in), removed on close
+        self.own_temp = None if temp_directory else Path(tempfile.mkdtemp(prefix="golive-duckdb-"))
+        spill = temp_directory or self.own_temp
+        self.con.execute(f"SET temp_directory = {_quote_path(Path(str(spill)))}")
 
     def source(self, name: str, paths: list[Path], fmt: Format) -> list[str]:
         files = "[" + ", ".join(_quote_path(p) for p in paths) + "]"
@@ -100,6 +109,8 @@ class DuckDB:
 
     def close(self) -> None:
         self.con.close()
+        if self.own_temp is not None:
+            shutil.rmtree(self.own_temp, ignore_errors=True)
 
 
 def _spark_hash(node: exp.Expression) -> exp.Expression:
