@@ -30,6 +30,16 @@ from fastapi import APIRouter, HTTPException
 
 from . import billing_data, billing_ext, billing_kb, billing_portal, billing_runs
 from .billing_core import Instance
+from .billing_faults import (
+    CONTACT_UPDATE_NOT_SAVED,
+    CUSTOM_ACTION_ERROR,
+    IMPORT_REJECTS_ROWS,
+    PORTAL_LOGIN_LANDS_ON_ERROR,
+    PORTAL_PAYMENT_NOT_POSTED,
+    SIGNUP_WITHOUT_PACKAGE,
+    TICKET_EDIT_LOST,
+    VOIP_PROVISIONING_FAILS,
+)
 from .common import Fault, Settings
 from .db import Database
 
@@ -65,13 +75,7 @@ def _item(key: str, kind: str) -> str:
 DRIFTED = ("A-00034", "A-00035", "A-00036")
 
 FAULTS: tuple[Fault, ...] = (
-    Fault(
-        "voip-provisioning-fails",
-        "UPG-01",
-        "",
-        "the voip-line provisioning workflow fails on the candidate (trunk group unknown)",
-        shows="trunk group TG-7 unknown",
-    ),
+    VOIP_PROVISIONING_FAILS,
     Fault(
         "discount-plan-missing",
         "UPG-02",
@@ -88,20 +92,8 @@ FAULTS: tuple[Fault, ...] = (
         on_candidate("UPDATE processors SET up = 0 WHERE plugin = 'sandbox-echeck'"),
         shows="GATEWAY_UNREACHABLE",
     ),
-    Fault(
-        "portal-login-lands-on-error",
-        "UPG-04",
-        "",
-        "the customer portal's login lands on a dashboard that fails (error 500)",
-        shows="error 500",
-    ),
-    Fault(
-        "ticket-edit-lost",
-        "UPG-05",
-        "",
-        "editing a ticket answers 200 but the change is not saved",
-        shows="the edit was not saved",
-    ),
+    PORTAL_LOGIN_LANDS_ON_ERROR,
+    TICKET_EDIT_LOST,
     Fault(
         "usage-report-empty",
         "UPG-06",
@@ -110,28 +102,9 @@ FAULTS: tuple[Fault, ...] = (
         on_candidate("DELETE FROM usage WHERE account = 'A-00004'"),
         shows="no usage rows for A-00004",
     ),
-    Fault(
-        "portal-payment-not-posted",
-        "UPG-07",
-        "",
-        "the portal thanks the customer for a payment that never reaches billing",
-        shows="billing has no such payment",
-    ),
-    Fault(
-        "signup-without-package",
-        "UPG-08",
-        "",
-        "portal signup creates the account but not its subscription",
-        shows="subscriptions none",
-    ),
-    Fault(
-        "contact-update-not-saved",
-        "UPG-09",
-        "",
-        "the portal's contact form saves a new email but not the changed phone number",
-        # the number is unique to each run: the reason shows the prefix every run types
-        shows="the portal saved '+1-555-777-",
-    ),
+    PORTAL_PAYMENT_NOT_POSTED,
+    SIGNUP_WITHOUT_PACKAGE,
+    CONTACT_UPDATE_NOT_SAVED,
     Fault(
         "portal-stale-balance",
         "UPG-10",
@@ -147,20 +120,8 @@ FAULTS: tuple[Fault, ...] = (
         ),
         shows="balance shows '0.00', billing has",
     ),
-    Fault(
-        "custom-action-error",
-        "UPG-11",
-        "",
-        "the custom action late-fee-waiver fails (built for the previous release)",
-        shows="late-fee-waiver",
-    ),
-    Fault(
-        "import-rejects-rows",
-        "UPG-12",
-        "",
-        "the regular usage import rejects rows with decimal quantities",
-        shows="3 rows rejected",
-    ),
+    CUSTOM_ACTION_ERROR,
+    IMPORT_REJECTS_ROWS,
     Fault(
         "admin-password-expired",
         "UPG-13",

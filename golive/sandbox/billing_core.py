@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 
 from . import billing_data
-from .common import Settings
+from .common import Fault, Settings
 from .db import Database
 
 USER_VAR = "GOLIVE_SANDBOX_USER"
@@ -30,8 +30,9 @@ class Instance:
     db: Database
     settings: Settings
 
-    def fault(self, name: str, subject: str | None = None) -> bool:
-        return self.name == "candidate" and self.settings.fault_on(name, subject)
+    def fault(self, fault: Fault | str, subject: str | None = None) -> bool:
+        """Whether ``fault`` is injected (faults change the candidate only)."""
+        return self.name == "candidate" and self.settings.fault_on(fault, subject)
 
 
 InstanceOf = Callable[[str], Instance]

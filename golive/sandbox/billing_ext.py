@@ -24,6 +24,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from . import billing_core as core
 from .billing_data import provisioned_value
+from .billing_faults import (
+    CUSTOM_ACTION_ERROR,
+    IMPORT_REJECTS_ROWS,
+    TICKET_EDIT_LOST,
+    VOIP_PROVISIONING_FAILS,
+)
 from .common import Settings, later
 
 JOB_DELAY = 0.05  # provisioning runs asynchronously, as in a real platform
@@ -71,7 +77,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         inst, body = instance_of(instance), await request.json()
         current = ticket(instance, ticket_id)
         merged = {k: body.get(k, current[k]) for k in ("subject", "status", "body")}
-        if not inst.fault("ticket-edit-lost"):
+        if not inst.fault(TICKET_EDIT_LOST):
             inst.db.execute(
                 "UPDATE tickets SET subject = ?, status = ?, body = ?, updated = ? WHERE id = ?",
                 merged["subject"],
@@ -109,7 +115,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         inst, body = instance_of(instance), await request.json()
         if inst.db.one("SELECT * FROM extensions WHERE name = ?", name) is None:
             raise HTTPException(404, f"no extension {name}")
-        if name == "late-fee-waiver" and inst.fault("custom-action-error"):
+        if name == "late-fee-waiver" and inst.fault(CUSTOM_ACTION_ERROR):
             raise HTTPException(
                 500,
                 "late-fee-waiver: NoSuchMethodError:"
@@ -132,7 +138,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         for n, row in enumerate(reader, start=2):
             try:
                 raw = row["quantity"]
-                quantity = int(raw) if inst.fault("import-rejects-rows") else float(raw)
+                quantity = int(raw) if inst.fault(IMPORT_REJECTS_ROWS) else float(raw)
                 accepted.append((row["account"], row["day"], row["unit"], quantity))
             except (KeyError, ValueError) as exc:
                 errors.append({"line": n, "reason": f"invalid quantity: {exc}"})
@@ -164,7 +170,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
             ).lastrowid
 
         def finish() -> None:
-            if name == "voip-line" and inst.fault("voip-provisioning-fails"):
+            if name == "voip-line" and inst.fault(VOIP_PROVISIONING_FAILS):
                 inst.db.execute(
                     "UPDATE jobs SET state = 'failed', error = ? WHERE id = ?",
                     "voip-switch rejected the line: trunk group TG-7 unknown",

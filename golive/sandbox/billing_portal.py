@@ -26,6 +26,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from . import billing_core as core
+from .billing_faults import (
+    CONTACT_UPDATE_NOT_SAVED,
+    PORTAL_LOGIN_LANDS_ON_ERROR,
+    PORTAL_PAYMENT_NOT_POSTED,
+    SIGNUP_WITHOUT_PACKAGE,
+)
 from .common import Settings
 
 STAFF_TOKEN_VAR = "GOLIVE_SANDBOX_STAFF_TOKEN"  # the staff's password (the launcher sets it)
@@ -115,7 +121,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
                 login_form(f"/{instance}/portal/login", "Invalid username or password"),
                 401,
             )
-        landing = "welcome" if inst.fault("portal-login-lands-on-error") else "account"
+        landing = "welcome" if inst.fault(PORTAL_LOGIN_LANDS_ON_ERROR) else "account"
         return signed_in(inst, user, "portal", f"/{instance}/portal/{landing}")
 
     @web.get("/portal/welcome")
@@ -167,7 +173,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         acct = customer(inst, request)
         if acct is None:
             return RedirectResponse(f"/{instance}/portal/login", 303)
-        if data.get("phone") and not inst.fault("contact-update-not-saved"):
+        if data.get("phone") and not inst.fault(CONTACT_UPDATE_NOT_SAVED):
             inst.db.execute("UPDATE accounts SET phone = ? WHERE id = ?", data["phone"], acct["id"])
         if data.get("email"):
             inst.db.execute("INSERT INTO account_emails VALUES (?, ?)", acct["id"], data["email"])
@@ -196,7 +202,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         )
         if method is None:
             return page("Pay online", '<p role="alert">No payment method on file</p>', 400)
-        if inst.fault("portal-payment-not-posted"):
+        if inst.fault(PORTAL_PAYMENT_NOT_POSTED):
             reference = secrets.token_hex(8)
         else:
             status, record = core.purchase(
@@ -245,7 +251,7 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
         row = core.create_account(
             inst, {"name": data["name"], "email": data["email"]}, "customer-portal"
         )
-        if not inst.fault("signup-without-package"):
+        if not inst.fault(SIGNUP_WITHOUT_PACKAGE):
             core.create_subscription(inst, row["id"], data["plan"], "customer-portal")
         return page(
             "Welcome",
