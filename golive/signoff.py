@@ -381,7 +381,7 @@ BUCKETS = (
     ("not applicable", "not-applicable"),
 )
 TREND_RUNS = 10  # the trend shows this scenario's last runs, this one included
-TREND_STEP = 38  # px from one run's column to the next
+TREND_STEP = 44  # px from one run's column to the next
 
 
 def bucket(item: dict[str, Any]) -> str:
@@ -456,8 +456,11 @@ def _trend(doc: dict[str, Any]) -> list[dict[str, Any]]:
         passed = int(counts.get("passed", 0))
         failed = int(counts.get("failed", 0))
         height = 52
-        passed_h = round(height * passed / total, 1)
-        failed_h = round(height * failed / total, 1)
+        # what did not pass is never too thin to see: one failure in 110 still shows
+        failed_h = round(max(height * failed / total, 4 if failed else 0), 1)
+        other = total - passed - failed
+        other_h = round(max(height * other / total, 4 if other else 0), 1)
+        passed_h = round(height - failed_h - other_h, 1) if passed else 0.0
         verdict = str(r.get("verdict", ""))
         tone = {GO: "#0a6b2a", GO_WAIVED: "#7a5c00"}.get(verdict, "#b3261e")
         out.append(
@@ -471,7 +474,7 @@ def _trend(doc: dict[str, Any]) -> list[dict[str, Any]]:
                 "total": total,
                 "passed_h": passed_h,
                 "failed_h": failed_h,
-                "other_h": round(height - passed_h - failed_h, 1),
+                "other_h": other_h,
             }
         )
     return out

@@ -293,6 +293,22 @@ def test_html_trend_shows_the_scenarios_last_runs_oldest_first() -> None:
     assert "This scenario's last 3 runs" in html
 
 
+def test_html_trend_shows_one_failure_in_many() -> None:
+    history = [
+        {
+            "run_id": "20270314-000000-aaaaaa",
+            "started": "2027-03-14T00:00:00Z",
+            "verdict": "NO-GO",
+            "counts": {**dict.fromkeys(STATUS_MARK, 0), "waived": 0, "passed": 109, "failed": 1},
+        }
+    ]
+    html = page(document(INFO, verdict_of("passed", "passed", "passed"), {}, history=history), [])
+    svg = html[html.index('data-testid="trend"') :]
+    assert 'height="4" fill="#b3261e"' in svg  # 1 of 110: thin, but there
+    assert 'height="48.0" fill="#0a6b2a"' in svg
+    assert svg.count(">NO-GO</text>") == 1 and svg.count(">GO</text>") == 1
+
+
 def test_html_checklist_title_and_description_come_from_the_pack() -> None:
     checklists = [
         {
