@@ -361,8 +361,8 @@ def markdown(doc: dict[str, Any]) -> str:
         "| ID | Item | Subject | Severity | Status | Reason |",
         "|---|---|---|---|---|---|",
     ]
-    for item in doc["items"]:
-        reason = item["reason"].replace("|", "\\|")
+    for item in sorted(doc["items"], key=lambda i: (not i["blocking"], i["status"] == "passed")):
+        reason = split_subject(item["subject"], item["reason"])[1].replace("|", "\\|")
         out.append(
             f"| {item['id']} | {item['title']} | {item['subject'] or '-'} | "
             f"{item['severity']} | {_status(item)} | {reason} |"

@@ -155,6 +155,18 @@ def test_markdown_go_says_why_and_lists_warnings_and_waivers() -> None:
     assert "| ERP-05 | Sub <b> | - | minor | FAIL |" in text  # no subject shows "-"
 
 
+def test_markdown_blocking_rows_first_and_the_subject_once() -> None:
+    found = outcomes((PASS, "passed"), (FAIL, "failed"))
+    found[FAIL.key] = replace(found[FAIL.key], reason="TP-1003 (Smith-Sanchez): no buyers")
+    text = markdown(document(INFO, judge([PASS, FAIL], found, Policy(), today=TODAY), {}))
+    rows = [line for line in text.splitlines() if line.startswith("| MTP-")]
+    assert (
+        rows[0]
+        == "| MTP-06 | At least one buyer is set up | TP-1003 | blocker | FAIL | no buyers |"
+    )
+    assert rows[1].startswith("| MTP-01 |")
+
+
 def test_markdown_unfinished_run() -> None:
     info = RunInfo.from_json({**INFO.__dict__, "finished": ""})
     text = markdown(document(info, verdict_of("passed", "passed", "passed"), {}))
