@@ -169,8 +169,10 @@ def test_a_target_that_accepts_and_never_answers_is_cut_at_the_deadline_not_the_
 
 
 def test_retries_and_their_waits_stay_within_the_deadline(target: Target) -> None:
-    http = client(target.url, retries=10, backoff=0.1, deadline=0.3)  # 0.1 s doubling 10 times
-    with pytest.raises(TargetResponseError, match="HTTP 503"):
+    # 0.1 s doubling 10 times would wait 102 s; the deadline ends it. Whether the last
+    # answer was the 503 or the cut depends on how busy the machine is: both are broken.
+    http = client(target.url, retries=10, backoff=0.1, deadline=1.0)
+    with pytest.raises((TargetResponseError, TargetUnreachable), match="HTTP 503|deadline"):
         http.get_json("/busy")
     assert 1 <= len(target.hits) < 11  # gave up before the retries ran out
 
