@@ -13,6 +13,7 @@ long as the sandbox should, as the main thread does).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -31,6 +32,14 @@ TOKEN_VAR = "GOLIVE_SANDBOX_TOKEN"
 USER_VAR = "GOLIVE_SANDBOX_USER"
 # the password of the sandbox's staff logins (not the administrator's: each has their own)
 STAFF_TOKEN_VAR = "GOLIVE_SANDBOX_STAFF_TOKEN"
+
+
+def staff_token(token: str) -> str:
+    """The staff password the sandbox derives from its token when none is set: every
+    process given the token agrees on it (golive/sandbox/billing_portal.py does the same)."""
+    return hashlib.sha256(f"golive-sandbox-staff:{token}".encode()).hexdigest()[:32]
+
+
 URL_VAR = "GOLIVE_SANDBOX_URL"
 # the instant the sandbox dates its data from (golive/sandbox/clock.py): the run's own
 REFERENCE_VAR = "GOLIVE_SANDBOX_REFERENCE"
@@ -44,12 +53,13 @@ def ensure_token(env: dict[str, str] | os._Environ[str] = os.environ) -> None:
 
     The sandbox accepts ``GOLIVE_SANDBOX_TOKEN`` as every secret it asks for (bearer token,
     password, API key and secret) and ``GOLIVE_SANDBOX_USER`` as the user name, except
-    the staff logins of its admin portal, whose password is ``GOLIVE_SANDBOX_STAFF_TOKEN``.
+    the staff logins of its admin portal, whose password is ``GOLIVE_SANDBOX_STAFF_TOKEN``
+    (by default derived from the token, so a process given only the token knows it too).
     """
     if not env.get(TOKEN_VAR):
         env[TOKEN_VAR] = secrets.token_urlsafe(24)
     if not env.get(STAFF_TOKEN_VAR):
-        env[STAFF_TOKEN_VAR] = secrets.token_urlsafe(24)
+        env[STAFF_TOKEN_VAR] = staff_token(env[TOKEN_VAR])
     if not env.get(USER_VAR):
         env[USER_VAR] = "golive"
 

@@ -15,6 +15,7 @@ list pages answer 200 with a message (``permission-denied``) and the add pages 4
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -35,6 +36,14 @@ from .billing_faults import (
 from .common import Settings
 
 STAFF_TOKEN_VAR = "GOLIVE_SANDBOX_STAFF_TOKEN"  # the staff's password (the launcher sets it)
+
+
+def staff_token(token: str) -> str:
+    """The staff password when none is set: derived from the sandbox token as the launcher
+    derives it (golive/launcher.py), never the token itself."""
+    return hashlib.sha256(f"golive-sandbox-staff:{token}".encode()).hexdigest()[:32]
+
+
 # path -> (menu label, permission, the page's heading, what proves it opened, refused with 403)
 FUNCTIONS = {
     "workorders": ("Work orders", "workorder:manage", "Work order queue", "", False),
@@ -279,9 +288,10 @@ def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
 
     def staff_password_ok(user: str, password: str) -> bool:
         """The administrator's password is the sandbox token; every other staff member's
-        is the staff token (the sandbox token when none is set)."""
+        is the staff token (derived from the sandbox token when none is set)."""
         admin = user == core.sandbox_user()
-        expected = settings.token if admin else os.environ.get(STAFF_TOKEN_VAR) or settings.token
+        staff_password = os.environ.get(STAFF_TOKEN_VAR) or staff_token(settings.token)
+        expected = settings.token if admin else staff_password
         return bool(user) and secrets.compare_digest(password.encode(), expected.encode())
 
     @web.get("/admin/login")

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from golive import launcher
 from golive.context import secrets_of
 from golive.errors import ScenarioError
 from golive.packs import load
+from golive.sandbox import billing_portal
 from packs.billing_upgrade.matrix import wrong_permissions
 from packs.billing_upgrade.portal import refusal
 from packs.billing_upgrade.settings import Locator, Refusal, StaffRole, UpgradePlan
@@ -259,3 +261,15 @@ def test_a_refusal_is_what_the_portal_says_one_is(
     refused: Refusal, status: int, on_login: bool, text: str | None, expected: str
 ) -> None:
     assert refusal(refused, status, on_login, text) == expected
+
+
+def test_the_staff_password_is_derived_alike_by_the_launcher_and_the_sandbox() -> None:
+    # a process given only the sandbox token (a run started beside a running sandbox)
+    # knows the staff password the sandbox expects; it is never the token itself
+    token = "sandbox-token-0123"
+    env = {launcher.TOKEN_VAR: token}
+    launcher.ensure_token(env)
+    assert env[launcher.STAFF_TOKEN_VAR] == billing_portal.staff_token(token) != token
+    chosen = {launcher.TOKEN_VAR: token, launcher.STAFF_TOKEN_VAR: "chosen-staff-4567"}
+    launcher.ensure_token(chosen)
+    assert chosen[launcher.STAFF_TOKEN_VAR] == "chosen-staff-4567"
