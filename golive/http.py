@@ -187,19 +187,26 @@ class _Connections:
     def deadline(self, seconds: float) -> Iterator[threading.Event]:
         """Cut the connections if the block is still running after ``seconds``; the event
         says whether it was cut (what was read of a cut answer may look complete)."""
-        cut = threading.Event()
+        cut, done = threading.Event(), threading.Event()
+        end = time.monotonic() + max(seconds, 0.0)
 
-        def expire() -> None:
-            cut.set()
-            self.cut()
+        def watch() -> None:
+            # Sleeps, not ``threading.Timer``: a timer waits on a lock whose deadline the
+            # kernel keeps on its own clock, so under a faked clock (libfaketime, as the
+            # self-tests run) it would never fire; ``time.sleep`` follows the faked one.
+            while not done.is_set():
+                left = end - time.monotonic()
+                if left <= 0:
+                    cut.set()
+                    self.cut()
+                    return
+                time.sleep(min(left, 0.05))
 
-        timer = threading.Timer(max(seconds, 0.0), expire)
-        timer.daemon = True
-        timer.start()
+        threading.Thread(target=watch, daemon=True, name="golive-deadline").start()
         try:
             yield cut
         finally:
-            timer.cancel()
+            done.set()
 
 
 class _Adapter(HTTPAdapter):
