@@ -132,3 +132,20 @@ def test_an_incomplete_export_is_never_compared(
 def test_a_missing_file_is_incomplete(production: Path, tmp_path: Path) -> None:
     with pytest.raises(Incomplete, match="no such file"):
         reconcile(side(production), side(tmp_path / "nowhere"), tmp_path / "out")
+
+
+def test_rows_without_a_date_or_account_are_compared_not_dropped(
+    production: Path, candidate: Callable[..., Path], tmp_path: Path
+) -> None:
+    broken = candidate()
+    items = broken / "items.parquet"
+    duckdb.connect().execute(
+        f"COPY (SELECT * REPLACE (CASE WHEN invoice_item_id LIKE '00000005-0001-%'"
+        f" THEN NULL ELSE invoice_date END AS invoice_date) FROM '{items}')"
+        f" TO '{tmp_path / 'items.parquet'}'"
+    )
+    (tmp_path / "items.parquet").replace(items)
+    result = reconcile(side(production), side(broken), tmp_path / "out", excluded={"T-0001"})
+    shown = [str(m) for m in result.first]
+    assert ("item", "presence", 10) in result.by_field, shown  # 5 moved to no date, 5 missing
+    assert any(s.startswith("A-00005 invoice 11 (no invoice date) item") for s in shown), shown

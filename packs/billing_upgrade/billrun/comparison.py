@@ -45,7 +45,9 @@ def _keep(excluded: Iterable[str]) -> str:
     keys = sorted(set(excluded))
     if not keys:
         return "1 = 1"
-    return f"account_external_key NOT IN ({', '.join(literal(k) for k in keys)})"
+    listed = ", ".join(literal(k) for k in keys)
+    # a row without an account key is compared (and shows), never dropped by NOT IN's NULL
+    return f"(account_external_key IS NULL OR account_external_key NOT IN ({listed}))"
 
 
 def _stack(table: str, columns: Iterable[str], keep: str) -> str:
@@ -172,7 +174,8 @@ def statements(tolerance: Decimal, excluded: Iterable[str]) -> list[tuple[str, s
             OR d_items <> 0 OR d_fp <> 0"""
 
     def drilled(table: str, cols: list[str], where: str, on: tuple[str, ...]) -> str:
-        join = " AND ".join(f"t.{c} = d.{c}" for c in on)
+        # NULL-safe: a row missing its date or account must reach the second pass too
+        join = " AND ".join(f"t.{c} IS NOT DISTINCT FROM d.{c}" for c in on)
         return " UNION ALL ".join(
             f"SELECT '{mark}' AS side, {', '.join('t.' + c for c in cols)}"
             f" FROM {prefix}_{table} t JOIN ({where}) d ON {join}"

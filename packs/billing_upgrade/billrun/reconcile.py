@@ -87,7 +87,7 @@ class Mismatch:
     def where(self) -> str:
         parts = [self.account]
         if self.invoice is not None:
-            parts.append(f"invoice {self.invoice} ({self.invoice_date})")
+            parts.append(f"invoice {self.invoice} ({self.invoice_date or 'no invoice date'})")
         if self.level == "item":
             what = " ".join(x for x in (self.item_type, self.plan, self.usage) if x)
             parts.append(f"item {self.item} {what}" + (f" {self.period}" if self.period else ""))
