@@ -30,7 +30,7 @@ from tests.hardening.conftest import (
 )
 
 ENV_CANARY = "EnvCanary-Q9w-Mallard-7731"  # in the process environment, innocuously named
-ALLOWLIST = {"environment", "tier", "scenario", "run", "golive", "sandbox.faults"}
+ALLOWLIST = {"environment", "tier", "scenario", "run", "golive", "sandbox.faults", "verdict"}
 FAULTS = [
     "portal-login-lands-on-error",  # UPG-04: the browser typed the password, then failed
     "admin-password-expired",  # UPG-13: the admin login refused
