@@ -203,7 +203,11 @@ def test_a_manual_item_without_attestation_is_pending(
 ) -> None:
     text = (ROOT / "scenarios" / "sandbox.yaml").read_text()
     scenario = tmp_path / "unattested.yaml"
-    scenario.write_text(replaced(text, "  - id: EINV-13      #", "  - id: EINV-99      #"))
+    # the attestation taken away (one for an item that does not exist is refused outright)
+    attestation = text[
+        text.index("  - id: EINV-13      #") : text.index("\n\n", text.index("  - id: EINV-13"))
+    ]
+    scenario.write_text(replaced(text, "attestations:\n" + attestation, "attestations: []"))
     run = golive_cli("run", "--no-html", "--scenario", str(scenario), "--tags", "EINV-13")
     assert run.code == 1
     items = run.signoff["items"]
