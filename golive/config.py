@@ -48,6 +48,7 @@ MAX_DEPTH = 64  # nesting of mappings and sequences
 MAX_NODES = 250_000  # values, counting each alias as the whole subtree it repeats
 MIN_CREDENTIAL_LENGTH = 8  # shorter values would mask ordinary words (golive/redact.py)
 USER_NAMES = frozenset({"username", "user", "login"})  # not secrets: never masked
+SECRET_KEYS = frozenset({"password", "token", "secret"})  # never inline, wherever they are
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -457,14 +458,18 @@ def _explain(err: Any) -> str:
 
 
 def _resolve(value: Any, env: dict[str, str], file: str, root: Any, loc: tuple[Any, ...]) -> Any:
-    """Replace ``${VAR}`` references; inline values under ``credentials`` are refused."""
+    """Replace ``${VAR}`` references. Inline values are refused under ``credentials`` and
+    for any key named like a secret (``SECRET_KEYS``) anywhere, a pack's settings too (a
+    role's ``login.password``, an API user's ``password``)."""
     from .errors import ScenarioError
 
     if isinstance(value, dict):
         return {k: _resolve(v, env, file, root, (*loc, k)) for k, v in value.items()}
     if isinstance(value, list):
         return [_resolve(v, env, file, root, (*loc, i)) for i, v in enumerate(value)]
-    in_credentials = len(loc) >= 2 and loc[-2] == "credentials"
+    in_credentials = (len(loc) >= 2 and loc[-2] == "credentials") or (
+        bool(loc) and loc[-1] in SECRET_KEYS
+    )
     if isinstance(value, str):
         match = ENV_REF.match(value)
         if match:

@@ -222,7 +222,11 @@ def select(
         pack = found[name].load()
         try:
             settings = pack.settings.model_validate(
-                raw if raw is not None else {}, context={"systems": set(scenario.systems)}
+                raw if raw is not None else {},
+                # the scenario's systems, each with the names of its credentials
+                context={
+                    "systems": {n: frozenset(s.credentials) for n, s in scenario.systems.items()}
+                },
             )
         except ValidationError as exc:
             err = exc.errors()[0]

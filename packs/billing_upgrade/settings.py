@@ -154,6 +154,14 @@ class Portal(_Model):
                 f"expected one of the scenario's systems ({_known(systems)})",
                 self.system,
             )
+        if isinstance(systems, dict) and not set(LOGIN_FIELDS) <= systems[self.system]:
+            has = ", ".join(sorted(systems[self.system])) or "none"
+            raise _wrong(
+                ("system",),
+                f"the portal logs in with systems.{self.system}.credentials"
+                f" {' and '.join(LOGIN_FIELDS)} (it has: {has})",
+                self.system,
+            )
         fields = sorted(self.login.fields)
         for name in LOGIN_FIELDS:
             if name not in self.login.fields:

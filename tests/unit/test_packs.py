@@ -216,3 +216,26 @@ def test_init_refuses_a_folder_in_use_and_names_it_can_not_use(tmp_path: Path) -
     assert (tmp_path / "new" / ".gitignore") in written
     text = "".join(p.read_text() for p in written if p.suffix in (".py", ".toml", ".yaml"))
     assert "__PACK__" not in text and "__PREFIX__" not in text and "ORD_URL" in text
+
+
+def test_a_secret_in_a_pack_setting_is_never_written_inline(tmp_path: Path) -> None:
+    old = 'login: {password: "${GOLIVE_SANDBOX_STAFF_TOKEN}"}'
+    assert old in SANDBOX
+    with pytest.raises(ScenarioError) as caught:
+        load(scenario(tmp_path, SANDBOX.replace(old, "login: {password: hunter2-inline}", 1)), ENV)
+    assert caught.value.key == "packs.billing_upgrade.roles.0.login.password"
+    assert "expected a ${ENV_VAR} reference" in caught.value.problem
+    assert "hunter2" not in str(caught.value)
+
+
+def test_a_portal_system_without_a_login_is_refused_when_the_scenario_loads(tmp_path: Path) -> None:
+    start = SANDBOX.index("  admin_portal:")
+    block = SANDBOX[start : SANDBOX.index("\n\n", start)]
+    assert "      username: ${GOLIVE_SANDBOX_USER}\n" in block
+    text = SANDBOX.replace(block, block.replace("      username: ${GOLIVE_SANDBOX_USER}\n", ""))
+    with pytest.raises(ScenarioError) as caught:
+        load(scenario(tmp_path, text), ENV)
+    assert caught.value.key == "packs.billing_upgrade.admin_portal.system"
+    assert "logs in with systems.admin_portal.credentials username and password" in str(
+        caught.value
+    )
