@@ -7,8 +7,8 @@ For each N it starts the sandbox with ``--accounts N`` (both instances generated
 dataset, the candidate a copy), then runs the reconciliation the UPG-17 step runs (the
 Kill Bill adapter streaming ``/accounts/pagination`` page by page,
 ``packs.billing_upgrade.reconcile.reconcile``) in a fresh child process, and reports
-accounts per second and that process's peak resident memory. Each N runs in its own process so the peaks are comparable: flat
-memory means the 100,000 peak is about the 10,000 one.
+accounts per second and that process's peak resident memory. Each N runs in its own
+process so the peaks are comparable: flat memory means the 100,000 peak is about the 10,000 one.
 """
 
 from __future__ import annotations

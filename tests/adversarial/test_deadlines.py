@@ -172,7 +172,7 @@ def test_retries_and_their_waits_stay_within_the_deadline(target: Target) -> Non
     # 0.1 s doubling 10 times would wait 102 s; the deadline ends it. Whether the last
     # answer was the 503 or the cut depends on how busy the machine is: both are broken.
     http = client(target.url, retries=10, backoff=0.1, deadline=1.0)
-    with pytest.raises((TargetResponseError, TargetUnreachable), match="HTTP 503|deadline"):
+    with pytest.raises((TargetResponseError, TargetUnreachable), match=r"HTTP 503|deadline"):
         http.get_json("/busy")
     assert 1 <= len(target.hits) < 11  # gave up before the retries ran out
 

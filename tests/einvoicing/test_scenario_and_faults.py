@@ -56,7 +56,9 @@ def test_every_item_has_a_fault_for_a_customer_of_the_sandbox_scenario() -> None
     faults = [f for f in json.loads(listed.stdout) if f["breaks"].startswith("EINV-")]
     items = set(re.findall(r"@(EINV-\d+)", FEATURE.read_text()))
     _, packs = load(REPO / "scenarios" / "sandbox.yaml", env=ENV)
-    customers = set(next(a for a in packs if a.pack.name == "einvoicing").subjects("einvoicing_customer") or [])
+    customers = set(
+        next(a for a in packs if a.pack.name == "einvoicing").subjects("einvoicing_customer") or []
+    )
     assert items - MANUAL == {f["breaks"] for f in faults}
     assert {f["subject"] for f in faults} <= customers
     assert len({f["name"] for f in faults}) == len(faults)

@@ -13,8 +13,8 @@ import pytest
 
 from golive import cli
 from golive.config import MAX_BYTES, load_scenario, load_waivers
-from golive.packs import load as load_with_packs
 from golive.errors import InputError, ScenarioError
+from golive.packs import load as load_with_packs
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = (ROOT / "scenarios" / "sandbox.yaml").read_text()
@@ -105,7 +105,8 @@ SCENARIOS: dict[str, tuple[str | bytes, dict[str, str] | None, str]] = {
     "an impossible date in the upgrade's attestation": (
         variant("        at: 2026-11-21T15:30:00Z", "        at: 2026-02-30T15:30:00Z"),
         None,
-        f"{line_of(GOOD, '        at: 2026-11-21T15:30')}: packs.billing_upgrade.attestations.UPG-20.at: input"
+        f"{line_of(GOOD, '        at: 2026-11-21T15:30')}:"
+        " packs.billing_upgrade.attestations.UPG-20.at: input"
         " should be a valid datetime or date, day value is outside expected range,"
         " got '2026-02-30T15:30:00Z'",
     ),

@@ -52,7 +52,10 @@ def test_the_sandbox_scenario_loads_with_references_resolved(tmp_path: Path) -> 
     assert billing.credentials["password"].get_secret_value() == "unit-token-0123"
     assert "unit-token-0123" not in repr(billing)  # a SecretStr never shows its value
     assert [a.pack.name for a in packs] == [
-        "partner_go_live", "erp_partner_access", "einvoicing", "billing_upgrade"
+        "partner_go_live",
+        "erp_partner_access",
+        "einvoicing",
+        "billing_upgrade",
     ]
     assert all(a.applicable for a in packs)
     assert packs[0].subjects("partner") == ["TP-1001", "TP-1002", "TP-1003"]
@@ -159,10 +162,10 @@ CASES = {
         "environment variable GOLIVE_NOT_SET_ANYWHERE is not set",
     ),
     "missing env var in a subject": (
-        "            password: ${GOLIVE_SANDBOX_TOKEN}\n            permissions: [view_message_content,"
-        " explore_errors]",
-        "            password: ${GOLIVE_DORA}\n            permissions: [view_message_content,"
-        " explore_errors]",
+        "            password: ${GOLIVE_SANDBOX_TOKEN}\n"
+        "            permissions: [view_message_content, explore_errors]",
+        "            password: ${GOLIVE_DORA}\n"
+        "            permissions: [view_message_content, explore_errors]",
         "password: ${GOLIVE_DORA}",
         "packs.erp_partner_access.customers.1.users.1.password",
         "environment variable GOLIVE_DORA is not set",

@@ -15,10 +15,10 @@ import pytest
 import requests
 
 from golive.config import load_scenario
-from golive.packs import load as load_with_packs
 from golive.context import secrets_of
 from golive.errors import ScenarioError, TargetResponseError, TargetUnreachable
 from golive.http import HttpClient, MutationGuard, _detail
+from golive.packs import load as load_with_packs
 from golive.redact import MASK, Redactor
 from golive.report import scrub_tree
 from golive.tracing import scrub_trace
