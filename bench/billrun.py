@@ -277,9 +277,11 @@ def main(argv: list[str]) -> int:
                 s["output"][0],
             )
         )
-    try:
-        import datacompy  # noqa: F401
-    except ImportError:
+    import importlib.util
+
+    if not args.datacompy_accounts:  # --datacompy-accounts 0: not this time
+        pass
+    elif importlib.util.find_spec("datacompy") is None:
         rows.append(("billrun", "datacompy", "not installed", "", "pip install datacompy"))
     else:
         small = generate(args.data, args.datacompy_accounts)

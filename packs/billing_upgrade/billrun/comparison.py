@@ -138,40 +138,56 @@ def statements(tolerance: Decimal, excluded: Iterable[str]) -> list[tuple[str, s
     """The comparison, in order: (name, SELECT). ``tolerance`` is the largest difference
     of two amounts that still counts as equal; ``excluded`` the accounts left out.
 
-    Two passes. The first groups everything once, by invoice (account and invoice date)
-    and by account, into *signed* sums: production's rows add, the candidate's subtract,
-    so an invoice is equal on both sides when every sum is zero: its count, amount and
-    balance, a hash of its currency, its number of items, and its items' fingerprint (the
-    sum of a 64-bit hash of each item's key and amount: equal multisets of items, in any
-    order, give equal fingerprints). The second pass looks only at the invoices and
-    accounts the first found different and compares them side by side, item by item,
+    Two passes. The first reduces each side, once, to one row per invoice (account and
+    invoice date) and one per account, and joins the two sides on those keys: an invoice
+    is equal when its count, amount, balance and currency (hashed) are, and when its items
+    are: their number and their fingerprint, the sum of a 64-bit hash of each item's key
+    and amount (equal multisets of items, in any order, give equal sums). The big tables
+    are grouped, never joined to each other. The second pass looks only at the invoices
+    and accounts the first found different and compares them side by side, item by item,
     under the tolerance: those are the rows of the mismatch list."""
     tol = f"CAST({literal(str(tolerance))} AS DECIMAL(18,4))"
     keep = _keep(excluded)
     item_key = ", ".join(ITEM_KEY)
     zero = "CAST(0 AS DECIMAL(18,4))"
     fingerprint = f"CAST(HASH({item_key}, amount) AS DECIMAL(20,0))"
-    signs = {"p": "", "c": "-"}  # production's rows add, the candidate's subtract
-    per_invoice = " UNION ALL ".join(
-        f"SELECT account_external_key, invoice_date, {sg}1 AS inv,"
-        f" {sg}COALESCE(amount, {zero}) AS amount, {sg}COALESCE(balance, {zero}) AS balance,"
-        f" {sg}CAST(HASH(currency) AS DECIMAL(20,0)) AS cur, 0 AS item,"
-        f" CAST(0 AS DECIMAL(20,0)) AS fp FROM {prefix}_invoices WHERE {keep}"
-        f" UNION ALL SELECT account_external_key, invoice_date, 0 AS inv,"
-        f" {zero} AS amount, {zero} AS balance, CAST(0 AS DECIMAL(20,0)) AS cur, {sg}1 AS item,"
-        f" {sg}{fingerprint} AS fp FROM {prefix}_items WHERE {keep}"
-        for prefix, sg in signs.items()
+
+    def per_side(
+        prefix: str, table: str, cols: str, on: str = "account_external_key, invoice_date"
+    ) -> str:
+        return (
+            f"SELECT {on}, COUNT(*) AS n, {cols} FROM {prefix}_{table} WHERE {keep} GROUP BY {on}"
+        )
+
+    def full_join(a: str, b: str, on: tuple[str, ...], differs: str) -> str:
+        match = " AND ".join(f"p.{c} IS NOT DISTINCT FROM c.{c}" for c in on)
+        keys = ", ".join(f"COALESCE(p.{c}, c.{c}) AS {c}" for c in on)
+        return f"SELECT {keys} FROM ({a}) p FULL OUTER JOIN ({b}) c ON {match} WHERE {differs}"
+
+    inv_on = ("account_external_key", "invoice_date")
+    item_sums = f"SUM({fingerprint}) AS fp"
+    inv_sums = (
+        f"SUM(COALESCE(amount, {zero})) AS amount, SUM(COALESCE(balance, {zero})) AS balance,"
+        " SUM(CAST(HASH(currency) AS DECIMAL(20,0))) AS cur"
+    )
+    items_changed = full_join(
+        per_side("p", "items", item_sums),
+        per_side("c", "items", item_sums),
+        inv_on,
+        "p.n IS DISTINCT FROM c.n OR p.fp IS DISTINCT FROM c.fp",
+    )
+    invoices_changed = full_join(
+        per_side("p", "invoices", inv_sums),
+        per_side("c", "invoices", inv_sums),
+        inv_on,
+        f"p.n IS DISTINCT FROM c.n OR {_differs('p.amount', 'c.amount', tol)}"
+        f" OR {_differs('p.balance', 'c.balance', tol)} OR p.cur IS DISTINCT FROM c.cur",
     )
     invoice_diff = f"""
-        SELECT * FROM (
-            SELECT account_external_key, invoice_date, SUM(inv) AS d_n,
-                SUM(amount) AS d_amount, SUM(balance) AS d_balance, SUM(cur) AS d_cur,
-                SUM(item) AS d_items, SUM(fp) AS d_fp
-            FROM ({per_invoice}) stacked
-            GROUP BY account_external_key, invoice_date
-        ) g
-        WHERE d_n <> 0 OR ABS(d_amount) > {tol} OR ABS(d_balance) > {tol} OR d_cur <> 0
-            OR d_items <> 0 OR d_fp <> 0"""
+        SELECT account_external_key, invoice_date, MAX(items) AS items_differ
+        FROM (SELECT *, 1 AS items FROM ({items_changed}) a
+              UNION ALL SELECT *, 0 AS items FROM ({invoices_changed}) b) changed
+        GROUP BY account_external_key, invoice_date"""
 
     def drilled(table: str, cols: list[str], where: str, on: tuple[str, ...]) -> str:
         # NULL-safe: a row missing its date or account must reach the second pass too
@@ -182,7 +198,6 @@ def statements(tolerance: Decimal, excluded: Iterable[str]) -> list[tuple[str, s
             for prefix, mark in SIDES.items()
         )
 
-    inv_on = ("account_external_key", "invoice_date")
     inv_cols = [*inv_on, "invoice_id", "invoice_number", "currency", "amount", "balance"]
     invoice_groups = f"""
         SELECT account_external_key, invoice_date, {_count()},
@@ -194,7 +209,7 @@ def statements(tolerance: Decimal, excluded: Iterable[str]) -> list[tuple[str, s
         FROM ({drilled("invoices", inv_cols, "SELECT * FROM invoice_diff", inv_on)}) stacked
         GROUP BY account_external_key, invoice_date"""
     item_cols = [*ITEM_KEY, "invoice_id", "invoice_number", "invoice_item_id", "amount"]
-    items_differ = "SELECT * FROM invoice_diff WHERE d_items <> 0 OR d_fp <> 0"
+    items_differ = "SELECT * FROM invoice_diff WHERE items_differ = 1"
     item_groups = f"""
         SELECT * FROM (
             SELECT {item_key}, {_count()},
@@ -208,20 +223,17 @@ def statements(tolerance: Decimal, excluded: Iterable[str]) -> list[tuple[str, s
         ) g
         WHERE p_n <> c_n OR {_differs("p_amount", "c_amount", tol)}
             OR {_differs("p_lo", "c_lo", tol)} OR {_differs("p_hi", "c_hi", tol)}"""
-    per_account = " UNION ALL ".join(
-        f"SELECT account_external_key, {sg}1 AS n, {sg}COALESCE(balance, {zero}) AS balance,"
-        f" {sg}COALESCE(account_cba, {zero}) AS cba,"
-        f" {sg}CAST(HASH(currency) AS DECIMAL(20,0)) AS cur FROM {prefix}_accounts WHERE {keep}"
-        for prefix, sg in signs.items()
+    acc_sums = (
+        f"SUM(COALESCE(balance, {zero})) AS balance, SUM(COALESCE(account_cba, {zero})) AS cba,"
+        " SUM(CAST(HASH(currency) AS DECIMAL(20,0))) AS cur"
     )
-    account_diff = f"""
-        SELECT * FROM (
-            SELECT account_external_key, SUM(n) AS d_n, SUM(balance) AS d_balance,
-                SUM(cba) AS d_cba, SUM(cur) AS d_cur
-            FROM ({per_account}) stacked
-            GROUP BY account_external_key
-        ) g
-        WHERE d_n <> 0 OR ABS(d_balance) > {tol} OR ABS(d_cba) > {tol} OR d_cur <> 0"""
+    account_diff = full_join(
+        per_side("p", "accounts", acc_sums, "account_external_key"),
+        per_side("c", "accounts", acc_sums, "account_external_key"),
+        ("account_external_key",),
+        f"p.n IS DISTINCT FROM c.n OR {_differs('p.balance', 'c.balance', tol)}"
+        f" OR {_differs('p.cba', 'c.cba', tol)} OR p.cur IS DISTINCT FROM c.cur",
+    )
     acc_cols = ["account_external_key", "currency", "balance", "account_cba"]
     acc_on = ("account_external_key",)
     account_groups = f"""
