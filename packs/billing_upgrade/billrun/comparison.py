@@ -150,7 +150,9 @@ def statements(tolerance: Decimal, excluded: Iterable[str]) -> list[tuple[str, s
     keep = _keep(excluded)
     item_key = ", ".join(ITEM_KEY)
     zero = "CAST(0 AS DECIMAL(18,4))"
-    fingerprint = f"CAST(HASH({item_key}, amount) AS DECIMAL(20,0))"
+    # the account and invoice date are the group's key: the hash needs the rest
+    hashed = ", ".join(c for c in ITEM_KEY if c not in ("account_external_key", "invoice_date"))
+    fingerprint = f"CAST(HASH({hashed}, amount) AS DECIMAL(20,0))"
 
     def per_side(
         prefix: str, table: str, cols: str, on: str = "account_external_key, invoice_date"
