@@ -1,19 +1,20 @@
 """The comparison of two bill runs, defined once, as SQL.
 
 Written in DuckDB's dialect and run as is on DuckDB; for Spark every statement is
-transpiled with SQLGlot (``sqlglot.transpile(sql, read="duckdb", write="spark")``): one
-definition, two engines. Each statement is a name and a SELECT; the engine materialises it
-under that name (a table on DuckDB, a cached temporary view on Spark) or, for the
-``VIEWS``, keeps it lazy so the engine reads the sources only where they are used.
+transpiled with SQLGlot (``engine.to_spark``): one definition, two engines. ``staging``
+reads a source into the layout (lazy views), ``statements`` is the comparison (each a name
+and a SELECT, materialised under that name: a table on DuckDB, a temporary view on Spark,
+cached where it is small and read again), ``SUMMARY``/``examples``/``ordered`` read the
+mismatch list, ``totals`` gives the control totals as read.
 
-How two bill runs are compared (docs/billrun.md, "How the comparison works"): both sides
-are stacked (``UNION ALL``, a ``side`` column) and grouped once by the business key of each
-level (an account by its external key; an invoice by account and invoice date; an item by
-account, invoice date, currency, type, product/plan/phase/usage and period). A group is a
-mismatch when the sides hold a different number of rows (one-sided, or an item doubled),
-or different amounts (the sum, and the smallest and largest amount, each within the
-tolerance), balances or currencies. One grouping pass instead of a join: duplicates and
-one-sided rows need no special case, and the work is one hash aggregation per level.
+How two bill runs are compared (docs/billrun.md, "How the comparison works"): rows are
+matched by business key (an account by its external key; an invoice by account and
+invoice date; an item by account, invoice date, currency, type, product, plan, phase,
+usage and period), never by id. A first pass reduces each side to one row per invoice and
+per account (counts, sums, a fingerprint of the items) and joins the two; the second
+compares, item by item and under the tolerance, only what the first found different. A
+key one side lacks, a different number of rows (an item doubled), a different amount,
+balance or currency: each is a row of the mismatch list.
 """
 
 from __future__ import annotations
@@ -48,14 +49,6 @@ def _keep(excluded: Iterable[str]) -> str:
     listed = ", ".join(literal(k) for k in keys)
     # a row without an account key is compared (and shows), never dropped by NOT IN's NULL
     return f"(account_external_key IS NULL OR account_external_key NOT IN ({listed}))"
-
-
-def _stack(table: str, columns: Iterable[str], keep: str) -> str:
-    cols = ", ".join(columns)
-    return " UNION ALL ".join(
-        f"SELECT '{mark}' AS side, {cols} FROM {prefix}_{table} WHERE {keep}"
-        for prefix, mark in SIDES.items()
-    )
 
 
 def _per_side(expr: str, name: str, agg: str, default: str = "NULL") -> str:
