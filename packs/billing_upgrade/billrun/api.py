@@ -76,8 +76,8 @@ class _Writer:
 
 @dataclass(frozen=True)
 class Exported:
-    """One instance's bill run as files, and what was read: the files' source for the
-    comparison, the accounts left out, the most rows held at once."""
+    """One instance's bill run as files, and what was read: the files (a source for the
+    comparison), the accounts written and left out, the invoices and items written."""
 
     source: SideSource
     accounts: int
