@@ -14,17 +14,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import HarnessError
+from .errors import HarnessError, TargetError
 
-ENVIRONMENT_ERRORS = (
-    "TargetUnreachable",
-    "TargetResponseError",
-    "MutationRefused",
-    "ItemDeadlineExceeded",
-)
+
+def _target_errors() -> tuple[str, ...]:
+    """The names of every ``TargetError`` (golive/errors.py's hierarchy, and the answer
+    reader's ``UnexpectedAnswer``): a result whose failure is one of them is "environment
+    unreachable". Read from the classes, so a new kind cannot be left out."""
+    from . import answers  # noqa: F401  (defines UnexpectedAnswer, a TargetResponseError)
+
+    found, todo = [], [TargetError]
+    while todo:
+        cls = todo.pop()
+        found.append(cls.__name__)
+        todo += cls.__subclasses__()
+    return tuple(sorted(set(found) - {"TargetError"}))
+
+
+ENVIRONMENT_ERRORS = _target_errors()
 _EXC_PREFIX = re.compile(
     r"^(?:[A-Za-z_][\w.]*(?:Error|Exception|Failed|Refused|Unreachable|"
-    r"Skipped)|Failed|Skipped): "
+    r"Skipped|" + "|".join(ENVIRONMENT_ERRORS) + r")|Failed|Skipped): "
 )
 
 
