@@ -49,11 +49,13 @@ class Run:
         return {(i["id"], i["subject"]): i["status"] for i in self.signoff["items"]}
 
 
-# The modules whose tests are whole `golive run`s of many checks (30-60 s each), and the
-# Schemathesis runs (10-15 s each): they go first, so the two workers do not end on them
-# one after the other while the other waits.
+# The modules whose tests are whole `golive run`s of many checks (30-60 s each), the Spark
+# test (a JVM and a session, 40-80 s) and the Schemathesis runs (10-15 s each): they go
+# first, so the two workers do not end on them one after the other while the other waits.
 LONG_FIRST = (
+    "tests/billrun/test_spark.py",
     "tests/test_runs.py",
+    "tests/hardening/test_production_safety.py",
     "tests/test_parallel.py",
     "tests/test_safety.py",
     "tests/conformance/test_schemathesis.py::test_the_emulation",
