@@ -107,6 +107,11 @@ class Pack:
     def description(self) -> str:
         return self.narrative[1]
 
+    @cached_property
+    def folder(self) -> Path:
+        """``features`` resolved once: every item asks which pack its feature is in."""
+        return self.features.resolve()
+
     def feature_files(self) -> list[Path]:
         return sorted(self.features.rglob("*.feature"))
 
@@ -268,7 +273,7 @@ def _check_prefixes(active: list[Active]) -> None:
 def pack_of(active: Iterable[Active], feature_file: str | Path) -> Active | None:
     path = Path(feature_file).resolve()
     for a in active:
-        if path.is_relative_to(a.pack.features.resolve()):
+        if path.is_relative_to(a.pack.folder):
             return a
     return None
 
