@@ -2,20 +2,20 @@
 
 Written in DuckDB's dialect and run as is on DuckDB; for Spark every statement is
 transpiled with SQLGlot (``engine.to_spark``): one definition, two engines. ``staging``
-reads a source into the layout (lazy views), ``statements`` is the comparison (each a name
-and a SELECT, materialised under that name: a table on DuckDB, a temporary view on Spark,
-cached where it is small and read again), ``SUMMARY``/``examples``/``ordered`` read the
-mismatch list, ``totals`` gives the control totals as read.
+reads a source into the layout (lazy views), ``reductions`` and ``statements`` are the
+comparison (each a name and a SELECT, materialised under that name: a table on DuckDB, a
+temporary view on Spark, cached where it is small and read again), ``totals`` gives the
+control totals as read, ``SUMMARY``/``examples``/``ordered`` read the mismatch list.
 
 How two bill runs are compared (docs/billrun.md, "How the comparison works"): rows are
 matched by business key (an account by its external key; an invoice by account and
 invoice date; an item by account, invoice date, currency, type, product, plan, phase,
-usage and period), never by id. A first pass reduces each side to one row per invoice and
-per account (counts, sums, a fingerprint of the items) and joins the two; the second
-compares, item by item and under the tolerance, only what the first found different. A
-key one side lacks, a different number of rows (an item doubled), a different amount,
-balance or currency: each is a row of the mismatch list.
-"""
+usage and period), never by id. A first pass reduces each side, in one scan of each
+table, to one row per account (its rows' counts and a fingerprint of them: ``reductions``,
+which the control totals read too) and joins the two; the second compares, row by row and
+under the tolerance, only the accounts the first found different. A key one side lacks, a
+different number of rows (an item doubled), a different amount, balance or currency: each
+is a row of the mismatch list."""
 
 from __future__ import annotations
 
@@ -127,69 +127,75 @@ def _presence(amount: str) -> tuple[str, str]:
     return p, c
 
 
-def statements(tolerance: Decimal, excluded: Iterable[str]) -> list[tuple[str, str]]:
-    """The comparison, in order: (name, SELECT). ``tolerance`` is the largest difference
-    of two amounts that still counts as equal; ``excluded`` the accounts left out.
+def _fingerprint(*columns: str) -> str:
+    return f"CAST(HASH({', '.join(columns)}) AS DECIMAL(20,0))"
 
-    Two passes. The first reduces each side, once, to one row per invoice (account and
-    invoice date) and one per account, and joins the two sides on those keys: an invoice
-    is equal when its count, amount, balance and currency (hashed) are, and when its items
-    are: their number and their fingerprint, the sum of a 64-bit hash of each item's key
-    and amount (equal multisets of items, in any order, give equal sums). The big tables
-    are grouped, never joined to each other. The second pass looks only at the invoices
-    and accounts the first found different and compares them side by side, item by item,
-    under the tolerance: those are the rows of the mismatch list."""
+
+def reductions() -> list[tuple[str, str]]:
+    """The first pass's one scan of each side: every account's rows of the three tables
+    reduced to one row (``p_reduced``, ``c_reduced``), before any account is left out:
+    how many account, invoice and item rows it has, and their *fingerprint*, the sum of a
+    64-bit hash of each row (its table, its business key and its amounts: equal multisets
+    of rows, in any order, give equal sums). The control totals and the comparison's
+    first pass both read these, not the files again."""
+    hashed = ", ".join(c for c in ITEM_KEY if c != "account_external_key")
+    out = []
+    for prefix in SIDES:
+        account = _fingerprint("'account'", "currency", "balance", "account_cba")
+        invoice = _fingerprint("'invoice'", "invoice_date", "currency", "amount", "balance")
+        rows = " UNION ALL ".join(
+            (
+                f"SELECT account_external_key, 1 AS a, 0 AS i, 0 AS t, {account} AS fp"
+                f" FROM {prefix}_accounts",
+                f"SELECT account_external_key, 0 AS a, 1 AS i, 0 AS t, {invoice} AS fp"
+                f" FROM {prefix}_invoices",
+                f"SELECT account_external_key, 0 AS a, 0 AS i, 1 AS t,"
+                f" {_fingerprint(hashed, 'amount')} AS fp FROM {prefix}_items",
+            )
+        )
+        out.append(
+            (
+                f"{prefix}_reduced",
+                "SELECT account_external_key, SUM(a) AS accounts, SUM(i) AS invoices,"
+                f" SUM(t) AS items, SUM(fp) AS fp FROM ({rows}) r GROUP BY account_external_key",
+            )
+        )
+    return out
+
+
+def statements(tolerance: Decimal, excluded: Iterable[str]) -> list[tuple[str, str]]:
+    """The comparison, in order: (name, SELECT), after ``reductions()``. ``tolerance`` is
+    the largest difference of two amounts that still counts as equal; ``excluded`` the
+    accounts left out.
+
+    Two passes. The first joins the two sides' reductions (one row per account: its
+    number of account, invoice and item rows and their fingerprint) on the account's key:
+    an account is equal when all four are. The big tables are scanned once and grouped,
+    never joined to each other. The second pass looks only at the accounts the first
+    found different and compares their accounts, invoices and items side by side, row by
+    row under the tolerance: those are the rows of the mismatch list. (An amount that
+    moved within the tolerance changes the fingerprint: the second pass then finds
+    nothing to report.)"""
     tol = f"CAST({literal(str(tolerance))} AS DECIMAL(18,4))"
     keep = _keep(excluded)
     item_key = ", ".join(ITEM_KEY)
-    zero = "CAST(0 AS DECIMAL(18,4))"
-    # the account and invoice date are the group's key: the hash needs the rest
-    hashed = ", ".join(c for c in ITEM_KEY if c not in ("account_external_key", "invoice_date"))
-    fingerprint = f"CAST(HASH({hashed}, amount) AS DECIMAL(20,0))"
-
-    def per_side(
-        prefix: str, table: str, cols: str, on: str = "account_external_key, invoice_date"
-    ) -> str:
-        return (
-            f"SELECT {on}, COUNT(*) AS n, {cols} FROM {prefix}_{table} WHERE {keep} GROUP BY {on}"
-        )
-
-    def full_join(a: str, b: str, on: tuple[str, ...], differs: str) -> str:
-        match = " AND ".join(f"p.{c} IS NOT DISTINCT FROM c.{c}" for c in on)
-        keys = ", ".join(f"COALESCE(p.{c}, c.{c}) AS {c}" for c in on)
-        return f"SELECT {keys} FROM ({a}) p FULL OUTER JOIN ({b}) c ON {match} WHERE {differs}"
-
     inv_on = ("account_external_key", "invoice_date")
-    item_sums = f"SUM({fingerprint}) AS fp"
-    inv_sums = (
-        f"SUM(COALESCE(amount, {zero})) AS amount, SUM(COALESCE(balance, {zero})) AS balance,"
-        " SUM(CAST(HASH(currency) AS DECIMAL(20,0))) AS cur"
+    differs = " OR ".join(
+        f"p.{c} IS DISTINCT FROM c.{c}" for c in ("accounts", "invoices", "items", "fp")
     )
-    items_changed = full_join(
-        per_side("p", "items", item_sums),
-        per_side("c", "items", item_sums),
-        inv_on,
-        "p.n IS DISTINCT FROM c.n OR p.fp IS DISTINCT FROM c.fp",
+    changed = (
+        "SELECT COALESCE(p.account_external_key, c.account_external_key) AS account_external_key"
+        f" FROM (SELECT * FROM p_reduced WHERE {keep}) p"
+        f" FULL OUTER JOIN (SELECT * FROM c_reduced WHERE {keep}) c"
+        f" ON p.account_external_key IS NOT DISTINCT FROM c.account_external_key WHERE {differs}"
     )
-    invoices_changed = full_join(
-        per_side("p", "invoices", inv_sums),
-        per_side("c", "invoices", inv_sums),
-        inv_on,
-        f"p.n IS DISTINCT FROM c.n OR {_differs('p.amount', 'c.amount', tol)}"
-        f" OR {_differs('p.balance', 'c.balance', tol)} OR p.cur IS DISTINCT FROM c.cur",
-    )
-    invoice_diff = f"""
-        SELECT account_external_key, invoice_date, MAX(items) AS items_differ
-        FROM (SELECT *, 1 AS items FROM ({items_changed}) a
-              UNION ALL SELECT *, 0 AS items FROM ({invoices_changed}) b) changed
-        GROUP BY account_external_key, invoice_date"""
 
-    def drilled(table: str, cols: list[str], where: str, on: tuple[str, ...]) -> str:
-        # NULL-safe: a row missing its date or account must reach the second pass too
-        join = " AND ".join(f"t.{c} IS NOT DISTINCT FROM d.{c}" for c in on)
+    def drilled(table: str, cols: list[str]) -> str:
+        # NULL-safe: a row missing its account must reach the second pass too
         return " UNION ALL ".join(
             f"SELECT '{mark}' AS side, {', '.join('t.' + c for c in cols)}"
-            f" FROM {prefix}_{table} t JOIN ({where}) d ON {join}"
+            f" FROM {prefix}_{table} t JOIN changed d"
+            " ON t.account_external_key IS NOT DISTINCT FROM d.account_external_key"
             for prefix, mark in SIDES.items()
         )
 
@@ -201,10 +207,9 @@ def statements(tolerance: Decimal, excluded: Iterable[str]) -> list[tuple[str, s
             {_per_side("currency", "cur_lo", "MIN")},
             {_per_side("currency", "cur_hi", "MAX")},
             {_per_side("COALESCE(invoice_number, invoice_id)", "invoice", "MIN")}
-        FROM ({drilled("invoices", inv_cols, "SELECT * FROM invoice_diff", inv_on)}) stacked
+        FROM ({drilled("invoices", inv_cols)}) stacked
         GROUP BY account_external_key, invoice_date"""
     item_cols = [*ITEM_KEY, "invoice_id", "invoice_number", "invoice_item_id", "amount"]
-    items_differ = "SELECT * FROM invoice_diff WHERE items_differ = 1"
     item_groups = f"""
         SELECT * FROM (
             SELECT {item_key}, {_count()},
@@ -213,30 +218,18 @@ def statements(tolerance: Decimal, excluded: Iterable[str]) -> list[tuple[str, s
                 {_per_side("amount", "hi", "MAX")},
                 {_per_side("COALESCE(invoice_number, invoice_id)", "invoice", "MIN")},
                 {_per_side("invoice_item_id", "item", "MIN")}
-            FROM ({drilled("items", item_cols, items_differ, inv_on)}) stacked
+            FROM ({drilled("items", item_cols)}) stacked
             GROUP BY {item_key}
         ) g
         WHERE p_n <> c_n OR {_differs("p_amount", "c_amount", tol)}
             OR {_differs("p_lo", "c_lo", tol)} OR {_differs("p_hi", "c_hi", tol)}"""
-    acc_sums = (
-        f"SUM(COALESCE(balance, {zero})) AS balance, SUM(COALESCE(account_cba, {zero})) AS cba,"
-        " SUM(CAST(HASH(currency) AS DECIMAL(20,0))) AS cur"
-    )
-    account_diff = full_join(
-        per_side("p", "accounts", acc_sums, "account_external_key"),
-        per_side("c", "accounts", acc_sums, "account_external_key"),
-        ("account_external_key",),
-        f"p.n IS DISTINCT FROM c.n OR {_differs('p.balance', 'c.balance', tol)}"
-        f" OR {_differs('p.cba', 'c.cba', tol)} OR p.cur IS DISTINCT FROM c.cur",
-    )
     acc_cols = ["account_external_key", "currency", "balance", "account_cba"]
-    acc_on = ("account_external_key",)
     account_groups = f"""
         SELECT account_external_key, {_count()},
             {_per_side("balance", "balance", "SUM")},
             {_per_side("account_cba", "cba", "SUM")},
             {_per_side("currency", "currency", "MIN")}
-        FROM ({drilled("accounts", acc_cols, "SELECT * FROM account_diff", acc_on)}) stacked
+        FROM ({drilled("accounts", acc_cols)}) stacked
         GROUP BY account_external_key"""
     both = "p_n > 0 AND c_n > 0"
     item_out = {
@@ -322,16 +315,16 @@ def statements(tolerance: Decimal, excluded: Iterable[str]) -> list[tuple[str, s
         f"SELECT {cols} FROM {src} WHERE {cond}" for cols, src, cond in parts
     )
     compared = " UNION ALL ".join(
-        f"SELECT '{mark}' AS side, '{table}' AS what, COUNT(*) AS n FROM {prefix}_{table}"
+        f"SELECT '{mark}' AS side, '{table}' AS what, COALESCE(SUM({table}), 0) AS n"
+        f" FROM {prefix}_reduced"
         f" WHERE {keep}"
         for prefix, mark in SIDES.items()
         for table in ("accounts", "invoices", "items")
     )
     return [
-        ("invoice_diff", invoice_diff),
+        ("changed", changed),
         ("invoice_groups", invoice_groups),
         ("item_groups", item_groups),
-        ("account_diff", account_diff),
         ("account_groups", account_groups),
         ("mismatches", mismatches),
         ("compared", compared),
@@ -364,19 +357,25 @@ SUMMARY = {
 
 
 def totals() -> str:
-    """The control totals of both sides as read (before any account is left out): accounts,
-    invoices, items, and the invoices' amounts per currency."""
+    """The control totals of both sides as read (before any account is left out), after
+    ``reductions()``: accounts (distinct keys), invoices, items from the reductions, and
+    the invoices' amounts per currency."""
     parts = []
     value = "CAST({} AS DECIMAL(38,4)) AS value"
     for prefix, mark in SIDES.items():
+        counts = {
+            "accounts": "COALESCE(SUM(CASE WHEN accounts > 0 AND account_external_key IS NOT NULL"
+            " THEN 1 ELSE 0 END), 0)",
+            "invoices": "COALESCE(SUM(invoices), 0)",
+            "items": "COALESCE(SUM(items), 0)",
+        }
         parts += [
-            f"SELECT '{mark}' AS side, 'accounts' AS what, CAST(NULL AS VARCHAR) AS currency,"
-            f" {value.format('COUNT(DISTINCT account_external_key)')} FROM {prefix}_accounts",
-            f"SELECT '{mark}' AS side, 'invoices' AS what, CAST(NULL AS VARCHAR) AS currency,"
-            f" CAST(COUNT(*) AS DECIMAL(38,4)) AS value FROM {prefix}_invoices",
-            f"SELECT '{mark}' AS side, 'items' AS what, CAST(NULL AS VARCHAR) AS currency,"
-            f" CAST(COUNT(*) AS DECIMAL(38,4)) AS value FROM {prefix}_items",
-            f"SELECT '{mark}' AS side, 'amount' AS what, currency,"
-            f" {value.format('SUM(amount)')} FROM {prefix}_invoices GROUP BY currency",
+            f"SELECT '{mark}' AS side, '{what}' AS what, CAST(NULL AS VARCHAR) AS currency,"
+            f" {value.format(count)} FROM {prefix}_reduced"
+            for what, count in counts.items()
         ]
+        parts.append(
+            f"SELECT '{mark}' AS side, 'amount' AS what, currency,"
+            f" {value.format('SUM(amount)')} FROM {prefix}_invoices GROUP BY currency"
+        )
     return " UNION ALL ".join(parts)

@@ -17,10 +17,10 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-import sqlglot
-from sqlglot import exp
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 Format = Literal["parquet", "csv"]
 
@@ -114,6 +114,8 @@ class DuckDB:
 
 
 def _spark_hash(node: exp.Expression) -> exp.Expression:
+    from sqlglot import exp
+
     # DuckDB's HASH is 64-bit; Spark's is 32-bit murmur3: its 64-bit one is XXHASH64
     if isinstance(node, exp.Anonymous) and node.name.upper() == "HASH":
         return exp.Anonymous(this="XXHASH64", expressions=node.expressions)
@@ -122,6 +124,8 @@ def _spark_hash(node: exp.Expression) -> exp.Expression:
 
 def to_spark(sql: str) -> str:
     """One statement of the comparison in Spark SQL."""
+    import sqlglot  # imported here: a quarter of a second the DuckDB engine never needs
+
     tree = sqlglot.parse_one(sql, read="duckdb").transform(_spark_hash)
     return tree.sql(dialect="spark")
 
@@ -157,7 +161,7 @@ def spark_session(master: str = "local[2]") -> Any:
 
 class Spark:
     name = "spark"
-    CACHED = frozenset({"invoice_diff", "account_diff"})
+    CACHED = frozenset({"p_reduced", "c_reduced", "changed"})
 
     def __init__(self, master: str = "local[2]") -> None:
         self.spark = spark_session(master)

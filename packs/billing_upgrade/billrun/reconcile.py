@@ -273,6 +273,9 @@ def reconcile(
                     present = db.source(f"raw_{prefix}_{table}", paths, source.format)
                     columns = check_mapping(table, source.columns, present)
                     db.view(f"{prefix}_{table}", comparison.staging(table, prefix, columns))
+            # one scan of each table: the control totals and the first pass read these
+            for name, sql in comparison.reductions():
+                db.table(name, sql)
             totals = _totals(db)
             wrong = [
                 w
