@@ -30,8 +30,11 @@ def through_api(
     """Every account, invoice and item of both instances, read page by page into Parquet,
     then compared. ``created`` recognises the accounts this run created on the candidate
     (they exist there only and are left out)."""
-    p = api.export(production, folder / "production", page_size=settings.page_size)
-    c = api.export(candidate, folder / "candidate", page_size=settings.page_size, skip=created)
+    size, in_flight = settings.page_size, settings.in_flight
+    p = api.export(production, folder / "production", page_size=size, in_flight=in_flight)
+    c = api.export(
+        candidate, folder / "candidate", page_size=size, in_flight=in_flight, skip=created
+    )
     result = reconcile(
         p.source,
         c.source,

@@ -5,6 +5,7 @@ bill_run:
   tolerance: 0.00           # the largest difference of two amounts that counts as equal
   show_first: 10            # examples in the step's message (all are in the files)
   page_size: 1000           # accounts per API page (UPG-17)
+  in_flight: 4              # invoice requests waiting for an answer at once (UPG-17)
   memory_limit: 1GB         # DuckDB: spill to temp_directory beyond this
   temp_directory: /var/tmp/golive-billrun
   exports:                  # UPG-22: the bill-run exports, per side
@@ -77,6 +78,8 @@ class BillRun(_Model):
     tolerance: Annotated[Decimal, Field(ge=0)] = Decimal(0)
     show_first: Annotated[int, Field(ge=1)] = 10
     page_size: Annotated[int, Field(ge=1, le=10000)] = 1000
+    # at most the HTTP client's pool of connections per host (10)
+    in_flight: Annotated[int, Field(ge=1, le=10)] = 4
     memory_limit: str | None = None
     temp_directory: Path | None = None
     exports: dict[Side, Export] = {}
