@@ -3,6 +3,8 @@
     .venv/bin/python -m bench.billrun                       # 1M accounts, 3 runs per side
     .venv/bin/python -m bench.billrun --accounts 100000 --repeat 5
     .venv/bin/python -m bench.billrun --spill-limit 256MB   # also out of core
+    .venv/bin/python -m bench.billrun --accounts 10000000 --memory-limit 1GB \\
+        --data /work/billrun-data                           # 100M rows a side, golive only
 
 Generates (once, kept in ``--data``) production's bill run and the candidate's, ~10 items
 per account (``golive.sandbox.billing_runs``, the candidate with the four export faults),
@@ -16,15 +18,20 @@ peak RSS of the process tree):
   sides in pandas): ``datacompy.Compare`` on the items, against golive on the same data.
 
 ``--spill-limit`` adds one golive run with DuckDB's ``memory_limit`` at that size and a
-``temp_directory``: the same comparison spilling to disk. Goals are reported, never
+``temp_directory``: the same comparison spilling to disk. ``--memory-limit`` runs only
+that (no floor, no datacompy), for a bill run far larger than memory: wall time, peak RSS
+and the most the temporary directory held at once. ``--api-accounts`` times UPG-17's
+API path at each size, once per ``--api-in-flight`` setting. Goals are reported, never
 asserted (bench/README.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -84,9 +91,44 @@ def run_golive(data: Path, out: Path, memory_limit: str | None, temp: Path | Non
         )
 
     options = {"memory_limit": memory_limit, "temp_directory": temp}
+    spill = Spill(temp) if temp is not None else None
     started = time.perf_counter()
-    result = reconcile(side("production"), side("candidate"), out, engine_options=options)
-    print(f"{result.mismatches} mismatches in {time.perf_counter() - started:.2f} s")
+    try:
+        result = reconcile(side("production"), side("candidate"), out, engine_options=options)
+    finally:
+        if spill is not None:
+            spill.stop()
+    note = f"; spilled at most {spill.peak / 2**20:,.0f} MiB at once" if spill else ""
+    print(f"{result.mismatches} mismatches in {time.perf_counter() - started:.2f} s{note}")
+
+
+class Spill:
+    """The largest the DuckDB temporary directory grew (its files' bytes, looked at every
+    0.1 s): what the comparison spilled to disk at once."""
+
+    def __init__(self, folder: Path) -> None:
+        import threading
+
+        self.folder, self.peak = folder, 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.watch, daemon=True)
+        self.thread.start()
+
+    def size(self) -> int:
+        total = 0
+        for root, _, files in os.walk(self.folder):
+            for name in files:
+                with contextlib.suppress(OSError):  # removed while looked at
+                    total += os.stat(os.path.join(root, name)).st_size
+        return total
+
+    def watch(self) -> None:
+        while not self.done.wait(0.1):
+            self.peak = max(self.peak, self.size())
+
+    def stop(self) -> None:
+        self.done.set()
+        self.thread.join()
 
 
 def run_datacompy(data: Path) -> None:
@@ -107,7 +149,7 @@ def run_datacompy(data: Path) -> None:
     print(f"{differ} mismatches in {time.perf_counter() - started:.2f} s")
 
 
-def run_api(url: str, out: Path) -> None:
+def run_api(url: str, out: Path, in_flight: int) -> None:
     """UPG-17's path against a running sandbox: both instances read through the API."""
     from golive import launcher
     from golive.http import HttpClient, MutationGuard
@@ -135,7 +177,7 @@ def run_api(url: str, out: Path) -> None:
     result, p, _ = through_api(
         billing("production"),
         billing("candidate"),
-        BillRun(),
+        BillRun(in_flight=in_flight),
         out,
         excluded=set(),
         created=lambda a: False,
@@ -147,7 +189,11 @@ def run_api(url: str, out: Path) -> None:
     )
 
 
-def api_rows(work: Path, sizes: list[int]) -> list[tuple[str, str, str, str, str]]:
+def api_rows(
+    work: Path, sizes: list[int], in_flight: list[int]
+) -> list[tuple[str, str, str, str, str]]:
+    """UPG-17's path at each size, once per ``in_flight`` setting, alternately, against
+    one sandbox per size (its start is in no figure)."""
     from golive import launcher
 
     launcher.ensure_token()
@@ -156,20 +202,29 @@ def api_rows(work: Path, sizes: list[int]) -> list[tuple[str, str, str, str, str
         os.environ["GOLIVE_SANDBOX_ACCOUNTS"] = str(n)
         sandbox = launcher.start([], timeout=900)
         try:
-            out = work / f"api-{n}"
-            cmd = [sys.executable, "-m", "bench.billrun", "--api", sandbox.url, str(out)]
-            m = measure(work, f"api-{n}", cmd)
+            for k in in_flight:
+                out = work / f"api-{n}-{k}"
+                cmd = [
+                    sys.executable,
+                    "-m",
+                    "bench.billrun",
+                    "--api",
+                    sandbox.url,
+                    str(out),
+                    str(k),
+                ]
+                m = measure(work, f"api-{n}-{k}", cmd)
+                rows.append(
+                    (
+                        "billrun",
+                        f"API path, {n:,} accounts, in_flight {k}: s / peak MiB",
+                        f"{m['seconds']:.1f} / {m['peak_rss_mib']:.0f}",
+                        "memory flat",
+                        m["output"][0],
+                    )
+                )
         finally:
             sandbox.stop()
-        rows.append(
-            (
-                "billrun",
-                f"API path, {n:,} accounts: s / peak MiB",
-                f"{m['seconds']:.1f} / {m['peak_rss_mib']:.0f}",
-                "memory flat",
-                m["output"][0],
-            )
-        )
     return rows
 
 
@@ -189,7 +244,7 @@ def table(
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--api"]:
-        run_api(argv[1], Path(argv[2]))
+        run_api(argv[1], Path(argv[2]), int(argv[3]))
         return 0
     if argv[:1] == ["--golive"]:
         temp = Path(argv[4]) if len(argv) > 4 and argv[4] else None
@@ -204,7 +259,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument("--datacompy-accounts", type=int, default=100_000)
     parser.add_argument("--spill-limit", default="")
+    parser.add_argument(
+        "--memory-limit",
+        default="",
+        help="out of core: one golive run at this DuckDB memory_limit (e.g. 1GB), spilling"
+        " into --data, and no floor (its joins need the whole bill run in memory)",
+    )
     parser.add_argument("--api-accounts", default="", help="e.g. 10000,100000: UPG-17's API path")
+    parser.add_argument(
+        "--api-in-flight", default="4", help="bill_run.in_flight settings to time, e.g. 1,4"
+    )
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="golive-bench-billrun-"))
     started = time.perf_counter()
@@ -226,12 +290,33 @@ def main(argv: list[str]) -> int:
         ]
 
     if args.api_accounts:
-        rows += api_rows(work, [int(n) for n in args.api_accounts.split(",")])
+        sizes = [int(n) for n in args.api_accounts.split(",")]
+        rows += api_rows(work, sizes, [int(k) for k in args.api_in_flight.split(",")])
     if not args.accounts:  # --accounts 0: the API path only
         table(rows, args.repeat, 0, started)
         return 0
     data = generate(args.data, args.accounts)
     items = 10 * args.accounts
+    if args.memory_limit:
+        temp = args.data / f"spill-{time.perf_counter_ns()}"
+        temp.mkdir(parents=True)
+        try:
+            cmd = golive_cmd(data, args.memory_limit, str(temp))
+            o = measure(work, "golive-out-of-core", cmd)
+        finally:
+            shutil.rmtree(temp, ignore_errors=True)
+        rows.append(
+            (
+                "billrun",
+                f"golive, {args.accounts:,} accounts x 10 items a side,"
+                f" memory_limit {args.memory_limit}: s / peak MiB",
+                f"{o['seconds']:.1f} / {o['peak_rss_mib']:.0f}",
+                "no OOM",
+                o["output"][0] + f"; generated in {(data / '.done').read_text()} s",
+            )
+        )
+        table(rows, 1, items, started)
+        return 0
     side_a: list[dict[str, Any]] = []
     side_b: list[dict[str, Any]] = []
     for n in range(args.repeat):
