@@ -136,7 +136,8 @@ CREATE TABLE invoices (
 CREATE INDEX invoices_account ON invoices(account_id);
 CREATE TABLE invoice_items (
     id TEXT PRIMARY KEY, invoice_id TEXT, account_id TEXT, subscription_id TEXT, plan TEXT,
-    type TEXT, description TEXT, start_date TEXT, end_date TEXT, amount REAL);
+    type TEXT, description TEXT, start_date TEXT, end_date TEXT, amount REAL, usage TEXT,
+    linked_item_id TEXT);
 CREATE INDEX invoice_items_invoice ON invoice_items(invoice_id);
 CREATE TABLE payment_methods (
     id TEXT PRIMARY KEY, external_key TEXT, account_id TEXT, plugin TEXT,
@@ -300,7 +301,7 @@ class Batch:
     TABLES: ClassVar[dict[str, int]] = {
         "subscriptions": 10,
         "invoices": 7,
-        "invoice_items": 10,
+        "invoice_items": 12,
         "payments": 9,
         "payment_methods": 6,
         "provisioned": 4,
@@ -352,6 +353,9 @@ def _bill(batch: Batch, row: dict[str, Any], n: int, plan_i: int, sign: int, sta
     for k, day in enumerate(runs):
         inv = uid("invoice", key, day)
         end = BILL_RUN if day == PREVIOUS_RUN else NEXT_BILL
+        # the month's data usage, and the plan's allowance taking it back off (an item
+        # adjustment linked to it): the invoice's amount is the plan's price and its tax
+        usage_id, data = uid("item", inv, "u"), round(0.5 + (n * 7 + k * 3) % 20 * 0.25, 2)
         batch.rows["invoice_items"] += [
             (
                 uid("item", inv, "r"),
@@ -364,6 +368,36 @@ def _bill(batch: Batch, row: dict[str, Any], n: int, plan_i: int, sign: int, sta
                 day,
                 end,
                 price,
+                None,
+                None,
+            ),
+            (
+                usage_id,
+                inv,
+                account_id,
+                sub,
+                plan,
+                "USAGE",
+                f"data {data / 0.25:.0f} x 0.25 GB",
+                day,
+                end,
+                data,
+                "data-gb",
+                None,
+            ),
+            (
+                uid("item", inv, "a"),
+                inv,
+                account_id,
+                sub,
+                plan,
+                "ITEM_ADJ",
+                "data within the plan's allowance",
+                day,
+                end,
+                -data,
+                None,
+                usage_id,
             ),
             (
                 uid("item", inv, "t"),
@@ -376,6 +410,8 @@ def _bill(batch: Batch, row: dict[str, Any], n: int, plan_i: int, sign: int, sta
                 day,
                 end,
                 tax,
+                None,
+                None,
             ),
         ]
         balance = 0.0 if k < len(paid) else amount

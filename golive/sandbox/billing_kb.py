@@ -323,47 +323,36 @@ class Handlers:
     def invoices(self, call: Call) -> Any:
         inst, account_id = self.inst(call), call["accountId"]
         self.account_row(inst, account_id)
-        out = []
-        for v in inst.db.all(
+        invoices = inst.db.all(
             "SELECT * FROM invoices WHERE account_id = ? ORDER BY date", account_id
+        )
+        # the account's items in one query, not one per invoice
+        items: dict[str, list[dict[str, Any]]] = {v["id"]: [] for v in invoices}
+        for i in inst.db.all(
+            "SELECT * FROM invoice_items WHERE invoice_id IN"
+            " (SELECT id FROM invoices WHERE account_id = ?) ORDER BY type, rowid",
+            account_id,
         ):
-            items = inst.db.all(
-                "SELECT * FROM invoice_items WHERE invoice_id = ? ORDER BY type", v["id"]
-            )
-            out.append(
-                {
-                    "invoiceId": v["id"],
-                    "accountId": account_id,
-                    "invoiceNumber": str(v["number"]),
-                    "invoiceDate": v["date"],
-                    "targetDate": v["date"],
-                    "amount": v["amount"],
-                    "balance": v["balance"],
-                    "currency": v["currency"],
-                    "status": "COMMITTED",
-                    "creditAdj": 0,
-                    "refundAdj": 0,
-                    "credits": [],
-                    "auditLogs": [],
-                    "items": [
-                        {
-                            "invoiceItemId": i["id"],
-                            "invoiceId": v["id"],
-                            "accountId": account_id,
-                            "subscriptionId": i["subscription_id"],
-                            "planName": i["plan"],
-                            "itemType": i["type"],
-                            "description": i["description"],
-                            "startDate": i["start_date"],
-                            "endDate": i["end_date"],
-                            "amount": i["amount"],
-                            "currency": v["currency"],
-                        }
-                        for i in items
-                    ],
-                }
-            )
-        return out
+            items[i["invoice_id"]].append(i)
+        return [
+            {
+                "invoiceId": v["id"],
+                "accountId": account_id,
+                "invoiceNumber": str(v["number"]),
+                "invoiceDate": v["date"],
+                "targetDate": v["date"],
+                "amount": v["amount"],
+                "balance": v["balance"],
+                "currency": v["currency"],
+                "status": "COMMITTED",
+                "creditAdj": 0,
+                "refundAdj": 0,
+                "credits": [],
+                "auditLogs": [],
+                "items": [_item_json(i, account_id, v["currency"]) for i in items[v["id"]]],
+            }
+            for v in invoices
+        ]
 
     def payment_methods(self, call: Call) -> Any:
         inst, account_id = self.inst(call), call["accountId"]
@@ -506,3 +495,26 @@ class Handlers:
             found = inst.db.one("SELECT permissions FROM roles WHERE role = ?", r)
             out |= set(json.loads(found["permissions"])) if found else set()
         return sorted(out)
+
+
+def _item_json(item: dict[str, Any], account_id: str, currency: str) -> dict[str, Any]:
+    """An invoice item as Kill Bill writes it; the usage's name and the item an
+    adjustment is linked to only where the item has them."""
+    out = {
+        "invoiceItemId": item["id"],
+        "invoiceId": item["invoice_id"],
+        "accountId": account_id,
+        "subscriptionId": item["subscription_id"],
+        "planName": item["plan"],
+        "itemType": item["type"],
+        "description": item["description"],
+        "startDate": item["start_date"],
+        "endDate": item["end_date"],
+        "amount": item["amount"],
+        "currency": currency,
+    }
+    if item["usage"] is not None:
+        out["usageName"] = item["usage"]
+    if item["linked_item_id"] is not None:
+        out["linkedInvoiceItemId"] = item["linked_item_id"]
+    return out

@@ -312,7 +312,8 @@ FAULTS: tuple[Fault, ...] = (
         f"the candidate's bill run billed {DOUBLED}'s November recurring charge twice",
         _candidate_sql(
             "INSERT INTO invoice_items SELECT id || '-2', invoice_id, account_id,"
-            " subscription_id, plan, type, description, start_date, end_date, amount"
+            " subscription_id, plan, type, description, start_date, end_date, amount, usage,"
+            " linked_item_id"
             f" FROM invoice_items WHERE id = {_november(DOUBLED, 'RECURRING')}"
         ),
         shows=f"{DOUBLED} invoice 71 (2026-11-01) item 1218c353-ca63-5dee-ae06-1adfb5ecd618"
