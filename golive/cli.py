@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     import pytest
 
     from .context import RunContext
+    from .launcher import StartingSandbox
     from .verdict import Verdict
 
 EXIT_GO, EXIT_NO_GO, EXIT_UNJUDGED = 0, 1, 2
@@ -503,20 +504,39 @@ def scratch() -> Iterator[Path]:
             os.close(lock)
 
 
-def preset(ctx: RunContext) -> object:
+def preset(ctx: RunContext, starting: StartingSandbox | None = None) -> Any:
     """A plugin that hands this process's run the context its caller already built, so
-    the scenario file is read, resolved and validated once per process, not twice.
+    the scenario file is read, resolved and validated once per process, not twice; and,
+    once the checks are collected, the URL of the sandbox started beside it. A sandbox
+    that does not start leaves nothing to run: ``failed`` holds why, for the caller.
 
     Made here, not imported from golive.plugin: pytest imports the plugin itself (through
     the root conftest), after it has set up assertion rewriting."""
     import pytest
 
+    from . import launcher
+    from .errors import SandboxError
+
     class Preset:
+        failed: SandboxError | None = None
+
         @pytest.hookimpl(tryfirst=True)
         def pytest_configure(self, config: pytest.Config) -> None:
             from .plugin import CTX_KEY
 
             config.stash[CTX_KEY] = ctx
+
+        @pytest.hookimpl(trylast=True)
+        def pytest_collection_finish(self, session: pytest.Session) -> None:
+            if starting is None or ctx.sandbox_url:
+                return
+            try:
+                ctx.sandbox_url = starting.ready().url
+            except SandboxError as exc:
+                self.failed = exc
+                session.items.clear()
+                return
+            os.environ[launcher.URL_VAR] = ctx.sandbox_url
 
     return Preset()
 
@@ -700,12 +720,14 @@ def run_checks(args: argparse.Namespace) -> int:
     write_signoff(run_dir, RunInfo.from_json(info), unfinished, {})
     os.environ[RUN_ID_VAR] = run_id
     os.environ[clock.STARTED_VAR] = clock.stamp(started)  # workers judge "now" alike
-    running = None
+    starting = None
     try:
         if scenario.uses_sandbox:
             seed = scenario.sandbox.seed if scenario.sandbox else None
-            running = launcher.start(ctx.faults, seed, reference=started)
-            os.environ[launcher.URL_VAR] = running.url
+            # pytest starts and collects while the sandbox loads (Preset waits for it)
+            starting = launcher.spawn(ctx.faults, seed, reference=started)
+            if args.workers:  # workers take the sandbox's URL from the environment
+                os.environ[launcher.URL_VAR] = starting.ready().url
         pytest_args = [
             "features",
             f"--rootdir={Path.cwd()}",
@@ -731,7 +753,8 @@ def run_checks(args: argparse.Namespace) -> int:
         # run folder, sandbox URL): the scenario is loaded once, not once more by pytest.
         ctx.run_id, ctx.run_dir = run_id, run_dir
         ctx.sandbox_url = os.environ.get(launcher.URL_VAR) or None
-        plugins: list[object] = [preset(ctx), *EXTRA_PLUGINS]
+        presetting = preset(ctx, starting)
+        plugins: list[object] = [presetting, *EXTRA_PLUGINS]
         if sys.stderr.isatty() and not os.environ.get("CI"):
             from .progress import Progress
 
@@ -740,10 +763,12 @@ def run_checks(args: argparse.Namespace) -> int:
         else:
             pytest_args += ["-q", "--tb=short", "--no-header"]
         exit_code = int(pytest.main([*pytest_args, *args.pytest_args], plugins=plugins))
+        if presetting.failed is not None:  # the sandbox did not start: nothing was checked
+            raise presetting.failed
     finally:
         with SIGNALS.shielded():
-            if running is not None:
-                running.stop()
+            if starting is not None:
+                starting.stop()
             os.environ.pop(launcher.URL_VAR, None)
     info["finished"], info["pytest_exit"] = _now(), exit_code
     write_atomic(run_dir / "run.json", json.dumps(info, indent=2))

@@ -110,12 +110,45 @@ def _stop(process: subprocess.Popen[str]) -> None:
             stream.close()
 
 
+@dataclass
+class StartingSandbox:
+    """A sandbox process started and not waited for yet: the caller goes on with its own
+    start-up (``golive run``: pytest and the checklists' collection) while the sandbox
+    loads its data, and asks for it when the first check needs it."""
+
+    process: subprocess.Popen[str]
+    timeout: float
+    running: RunningSandbox | None = None
+
+    def ready(self) -> RunningSandbox:
+        """Wait for the ready line and ``/health``; the sandbox is stopped if it fails."""
+        if self.running is None:
+            try:
+                self.running = _ready(self.process, self.timeout)
+            except BaseException:  # a bad start, or Ctrl-C / SIGTERM while it was starting
+                _stop(self.process)
+                raise
+        return self.running
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+
 def start(
     faults: list[str],
     seed: int | None = None,
     timeout: float = START_TIMEOUT,
     reference: datetime | None = None,
 ) -> RunningSandbox:
+    return spawn(faults, seed, timeout, reference).ready()
+
+
+def spawn(
+    faults: list[str],
+    seed: int | None = None,
+    timeout: float = START_TIMEOUT,
+    reference: datetime | None = None,
+) -> StartingSandbox:
     ensure_token()
     cmd = [sys.executable, "-m", "golive.sandbox", "--port", "0"]
     for fault in faults:
@@ -134,11 +167,7 @@ def start(
         env=env,
         start_new_session=True,
     )
-    try:
-        return _ready(process, timeout)
-    except BaseException:  # a bad start, or Ctrl-C / SIGTERM while it was starting
-        _stop(process)
-        raise
+    return StartingSandbox(process, timeout)
 
 
 def _ready(process: subprocess.Popen[str], timeout: float) -> RunningSandbox:

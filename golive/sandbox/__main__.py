@@ -24,18 +24,42 @@ import tempfile
 from pathlib import Path
 from types import FrameType
 
-import uvicorn
-
-from . import domains as fault_table
-from .app import create_app
-from .common import Fault, Settings
-from .db import BASE_SCHEMA, Database
-from .mail import start_capture
-from .partners import PARTNERS_VAR
-
-DEFAULT_SEED = 20261122
 PARENT_VAR = "GOLIVE_SANDBOX_PARENT"  # golive/launcher.py
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent() -> None:
+    """Ask Linux for SIGTERM when the launching process ends, however it ends; exit now
+    if it has already gone (then this process was handed to another parent)."""
+    parent = os.environ.get(PARENT_VAR)
+    if not parent or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if str(os.getppid()) != parent:
+        raise SystemExit(0)
+
+
+if __name__ == "__main__":
+    # before the imports below, which take a second or more on a busy machine: a launcher
+    # killed meanwhile takes this process with it, instead of leaving it to finish loading
+    die_with_parent()
+
+import uvicorn  # noqa: E402
+
+from . import domains as fault_table  # noqa: E402
+from .app import create_app  # noqa: E402
+from .common import Fault, Settings  # noqa: E402
+from .db import BASE_SCHEMA, Database  # noqa: E402
+from .mail import start_capture  # noqa: E402
+from .partners import PARTNERS_VAR  # noqa: E402
+
+DEFAULT_SEED = 20261122
 
 
 USAGE = """\
@@ -115,23 +139,6 @@ def list_faults(as_json: bool) -> None:
     width = max(len(f.name) for f in fault_table.FAULTS)
     for f in fault_table.FAULTS:
         print(f"{f.name:<{width}}  {f.breaks:<7} {f.subject:<8} {f.description}")
-
-
-def die_with_parent() -> None:
-    """Ask Linux for SIGTERM when the launching process ends, however it ends; exit now
-    if it has already gone (then this process was handed to another parent)."""
-    parent = os.environ.get(PARENT_VAR)
-    if not parent or not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):
-        return
-    if str(os.getppid()) != parent:
-        raise SystemExit(0)
 
 
 def stop(signum: int, frame: FrameType | None) -> None:

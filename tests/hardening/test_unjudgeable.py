@@ -222,3 +222,26 @@ def test_results_left_over_from_another_run_cannot_be_judged(tmp_path: Path) -> 
     assert gate.returncode == 2, gate.stdout + gate.stderr
     assert "results that this run did not plan: MTP-06|" in gate.stdout
     assert "NO-GO (could not be judged)" in gate.stdout
+
+
+def test_a_sandbox_that_does_not_start_stops_the_run_with_nothing_checked(
+    tmp_path: Path,
+) -> None:
+    """pytest starts and collects while the sandbox loads (golive/cli.py, Preset): a
+    sandbox that dies while loading leaves nothing to run, a harness error (exit 2) and a
+    signoff that could not be judged, not checks broken one by one."""
+    out = tmp_path / "reports"
+    env = golive_env(GOLIVE_SANDBOX_PARTNERS="not-a-number")  # the sandbox fails its load
+    done = subprocess.run(
+        [sys.executable, "-m", "golive", "run", "--no-html", "--output", str(out),
+         "--tags", "MTP-05"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "golive: harness error: the sandbox did not start (exit 1)" in done.stderr
+    assert "passed" not in done.stdout and "failed" not in done.stdout, done.stdout
+    [run_dir] = [p for p in out.iterdir() if (p / "run.json").exists()]
+    doc = json.loads((run_dir / "signoff.json").read_text())
+    assert doc["verdict"] == "NO-GO (could not be judged)"
+    assert not list((run_dir / "allure-results").glob("*-result.json"))
