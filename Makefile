@@ -53,8 +53,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
+# Four workers on two cores: a test's `golive run` keeps about half a core busy (it waits
+# on its sandbox, its browser and their answers), so two workers left the cores half idle
+# (tests/README.md, "Speed").
 test: setup $(FAKETIME_STAMP) $(SPARK_STAMP) lint
-	$(BIN)/pytest tests -n 2 --dist worksteal -q --durations=10
+	$(BIN)/pytest tests -n 4 --dist worksteal -q --durations=10
 
 # The benchmarks (bench/README.md): figures and ratios measured side by side, one table.
 # Not part of `make test`: benchmarks are not tests. BENCH_ARGS: e.g. --repeat 5 --only api
