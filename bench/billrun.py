@@ -189,6 +189,70 @@ def run_api(url: str, out: Path, in_flight: int) -> None:
     )
 
 
+class _Synthetic:
+    """A billing instance answering from memory, as fast as Python builds its answers: the
+    API path's own memory (pages of accounts, invoices in flight, the Parquet batches) at a
+    million accounts, where the loopback sandbox would take hours. Each account has two
+    invoices of five items, a pure function of its number."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def accounts(self, page_size: int = 100) -> Any:
+        from packs.billing_upgrade.killbill import Account
+
+        for n in range(self.count):
+            yield Account(
+                f"acc-{n}", f"A-{n:08d}", "", "", "USD", -10.0 - n % 97, 0.0, "", "", "", None
+            )
+
+    def invoices(self, account_id: str) -> list[Any]:
+        from packs.billing_upgrade.killbill import Invoice, InvoiceItem
+
+        n = int(account_id[4:])
+        invoices = []
+        for month in (10, 11):
+            items = [
+                InvoiceItem(kind, "pro-monthly", "", amount, f"{account_id}-{month}-{k}")
+                for k, (kind, amount) in enumerate(
+                    [("RECURRING", 29.99), ("USAGE", 1.0 + n % 13), ("USAGE", 0.5),
+                     ("ITEM_ADJ", -2.0), ("TAX", 2.61)]
+                )
+            ]  # fmt: skip
+            total = round(sum(i.amount for i in items), 2)
+            invoices.append(
+                Invoice(f"{account_id}-{month}", "", f"2026-{month}-01", total, total, items)
+            )
+        return invoices
+
+
+def run_api_synthetic(count: int, out: Path) -> None:
+    from packs.billing_upgrade.billrun import api
+
+    started = time.perf_counter()
+    done = api.export(_Synthetic(count), out, page_size=1000)  # type: ignore[arg-type]
+    seconds = time.perf_counter() - started
+    shutil.rmtree(out, ignore_errors=True)
+    print(f"{done.accounts:,} accounts, {done.items:,} items, {done.accounts / seconds:.0f}/s")
+
+
+def synthetic_rows(work: Path, sizes: list[int]) -> list[tuple[str, str, str, str, str]]:
+    rows = []
+    for n in sizes:
+        cmd = [sys.executable, "-m", "bench.billrun", "--api-synthetic-run", str(n)]
+        m = measure(work, f"api-synthetic-{n}", [*cmd, str(work / f"synthetic-{n}")])
+        rows.append(
+            (
+                "billrun",
+                f"API path's export, {n:,} accounts from memory: s / peak MiB",
+                f"{m['seconds']:.1f} / {m['peak_rss_mib']:.0f}",
+                "memory flat",
+                m["output"][0],
+            )
+        )
+    return rows
+
+
 def api_rows(
     work: Path, sizes: list[int], in_flight: list[int]
 ) -> list[tuple[str, str, str, str, str]]:
@@ -246,6 +310,9 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--api"]:
         run_api(argv[1], Path(argv[2]), int(argv[3]))
         return 0
+    if argv[:1] == ["--api-synthetic-run"]:
+        run_api_synthetic(int(argv[1]), Path(argv[2]))
+        return 0
     if argv[:1] == ["--golive"]:
         temp = Path(argv[4]) if len(argv) > 4 and argv[4] else None
         run_golive(Path(argv[1]), Path(argv[2]), argv[3] or None, temp)
@@ -269,6 +336,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--api-in-flight", default="4", help="bill_run.in_flight settings to time, e.g. 1,4"
     )
+    parser.add_argument(
+        "--api-synthetic",
+        default="",
+        help="e.g. 100000,1000000: the API path's export from an instance answering from"
+        " memory, for its own peak RSS at sizes the sandbox cannot serve in time",
+    )
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="golive-bench-billrun-"))
     started = time.perf_counter()
@@ -289,6 +362,8 @@ def main(argv: list[str]) -> int:
             str(out),
         ]
 
+    if args.api_synthetic:
+        rows += synthetic_rows(work, [int(n) for n in args.api_synthetic.split(",")])
     if args.api_accounts:
         sizes = [int(n) for n in args.api_accounts.split(",")]
         rows += api_rows(work, sizes, [int(k) for k in args.api_in_flight.split(",")])
