@@ -151,32 +151,14 @@ def run_datacompy(data: Path) -> None:
 
 def run_api(url: str, out: Path, in_flight: int) -> None:
     """UPG-17's path against a running sandbox: both instances read through the API."""
-    from golive import launcher
-    from golive.http import HttpClient, MutationGuard
-    from golive.redact import Redactor
+    from bench.reconcile import sandbox_billing
     from packs.billing_upgrade.billrun.checklist import through_api
     from packs.billing_upgrade.billrun.settings import BillRun
-    from packs.billing_upgrade.killbill import RestKillBill
-
-    token = os.environ[launcher.TOKEN_VAR]
-
-    def billing(instance: str) -> RestKillBill:
-        client = HttpClient(
-            instance,
-            f"{url}/{instance}",
-            redactor=Redactor(),
-            guard=MutationGuard("test", []),
-            run_id="bench",
-            headers={"X-Killbill-ApiKey": token, "X-Killbill-ApiSecret": token},
-            auth=(os.environ[launcher.USER_VAR], token),
-            timeout=60,
-        )
-        return RestKillBill(client)
 
     started = time.perf_counter()
     result, p, _ = through_api(
-        billing("production"),
-        billing("candidate"),
+        sandbox_billing(url, "production"),
+        sandbox_billing(url, "candidate"),
         BillRun(in_flight=in_flight),
         out,
         excluded=set(),

@@ -28,29 +28,29 @@ from packs.billing_upgrade.killbill import RestKillBill
 from packs.billing_upgrade.reconcile import reconcile
 
 
+def sandbox_billing(url: str, instance: str) -> RestKillBill:
+    """The Kill Bill adapter for one billing instance of the running sandbox at ``url``."""
+    token = os.environ[launcher.TOKEN_VAR]
+    client = HttpClient(
+        instance,
+        f"{url}/{instance}",
+        redactor=Redactor(),
+        guard=MutationGuard("test", []),
+        run_id="bench",
+        headers={"X-Killbill-ApiKey": token, "X-Killbill-ApiSecret": token},
+        auth=(os.environ[launcher.USER_VAR], token),
+        timeout=60,
+    )
+    return RestKillBill(client)
+
+
 def measure(url: str, page_size: int, expect: int) -> dict[str, float]:
     """Reconcile both instances of the running sandbox (in this process)."""
-    token = os.environ[launcher.TOKEN_VAR]
-    user = os.environ[launcher.USER_VAR]
-
-    def billing(instance: str) -> RestKillBill:
-        client = HttpClient(
-            instance,
-            f"{url}/{instance}",
-            redactor=Redactor(),
-            guard=MutationGuard("test", []),
-            run_id="bench",
-            headers={"X-Killbill-ApiKey": token, "X-Killbill-ApiSecret": token},
-            auth=(user, token),
-            timeout=60,
-        )
-        return RestKillBill(client)
-
     started = time.perf_counter()
     with open(os.devnull, "w") as out:
         result = reconcile(
-            billing("production").accounts(page_size),
-            billing("candidate").accounts(page_size),
+            sandbox_billing(url, "production").accounts(page_size),
+            sandbox_billing(url, "candidate").accounts(page_size),
             out,
         )
     elapsed = time.perf_counter() - started
