@@ -14,7 +14,10 @@ def test_defaults_need_nothing_beyond_duckdb() -> None:
     settings = BillRun()
     assert settings.engine == "duckdb" and settings.exports == {}
     assert settings.engine_options() == {"memory_limit": None, "temp_directory": None}
-    assert BillRun(engine="spark").engine_options() == {"master": "local[2]"}
+    assert BillRun(engine="spark").engine_options() == {"master": "local[2]", "conf": {}}
+    small = {"spark.sql.adaptive.enabled": "false"}
+    spark = BillRun(engine="spark", spark_conf=small)
+    assert spark.engine_options() == {"master": "local[2]", "conf": small}
 
 
 def test_exports_need_both_sides() -> None:

@@ -13,9 +13,9 @@ a result is written: that is this module, and nothing here knows what is compare
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -130,9 +130,30 @@ def to_spark(sql: str) -> str:
     return tree.sql(dialect="spark")
 
 
-@functools.cache
-def spark_session(master: str = "local[2]") -> Any:
+# golive's Spark configuration; a scenario's ``spark_conf`` adds to it or overrides it
+SPARK_CONF = {
+    "spark.ui.enabled": "false",
+    # loopback only: no look-up of the machine's name (seconds per job where it is slow)
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.sql.adaptive.enabled": "true",
+    "spark.sql.codegen.wholeStage": "true",
+    "spark.sql.session.timeZone": "UTC",
+}
+# always the driver's: Spark's dates are read and written in UTC whatever else is asked
+DRIVER_JAVA_OPTIONS = "-Duser.timezone=UTC"
+
+
+def spark_session(master: str = "local[2]", conf: Mapping[str, str] | None = None) -> Any:
     """The process's one SparkSession (a session takes seconds to start: reuse it)."""
+    return _session(master, tuple(sorted((conf or {}).items())))
+
+
+@functools.cache
+def _session(master: str, conf: tuple[tuple[str, str], ...]) -> Any:
     try:
         from pyspark.sql import SparkSession
     except ImportError as e:
@@ -141,30 +162,21 @@ def spark_session(master: str = "local[2]") -> Any:
         ) from e
     if shutil.which("java") is None:
         raise EngineUnavailable("the spark engine needs Java (Debian: default-jre-headless)")
-    return (
-        SparkSession.builder.master(master)
-        .appName("golive-billrun")
-        .config("spark.ui.enabled", "false")
-        # loopback only: no look-up of the machine's name (seconds per job where it is slow)
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
-        .config("spark.sql.adaptive.enabled", "true")
-        .config("spark.sql.codegen.wholeStage", os.environ.get("GOLIVE_SPARK_CODEGEN", "true"))
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
-        .getOrCreate()
-    )
+    settings = {**SPARK_CONF, **dict(conf)}
+    java = settings.get("spark.driver.extraJavaOptions", "")
+    settings["spark.driver.extraJavaOptions"] = f"{DRIVER_JAVA_OPTIONS} {java}".strip()
+    builder = SparkSession.builder.master(master).appName("golive-billrun")
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
 
 
 class Spark:
     name = "spark"
     CACHED = frozenset({"p_reduced", "c_reduced", "changed"})
 
-    def __init__(self, master: str = "local[2]") -> None:
-        self.spark = spark_session(master)
+    def __init__(self, master: str = "local[2]", conf: Mapping[str, str] | None = None) -> None:
+        self.spark = spark_session(master, conf)
         self.cached: list[Any] = []
 
     def source(self, name: str, paths: list[Path], fmt: Format) -> list[str]:

@@ -2,6 +2,8 @@
 
 bill_run:
   engine: duckdb            # or spark (optional extra, needs Java); spark_master
+  spark_conf:               # Spark: more session configuration, over golive's
+    spark.sql.adaptive.enabled: "false"
   tolerance: 0.00           # the largest difference of two amounts that counts as equal
   show_first: 10            # examples in the step's message (all are in the files)
   page_size: 1000           # accounts per API page (UPG-17)
@@ -75,6 +77,8 @@ class Totals(_Model):
 class BillRun(_Model):
     engine: Literal["duckdb", "spark"] = "duckdb"
     spark_master: str = "local[2]"
+    # more Spark configuration for the session, over golive's (engine.spark_session)
+    spark_conf: dict[str, str] = {}
     tolerance: Annotated[Decimal, Field(ge=0)] = Decimal(0)
     show_first: Annotated[int, Field(ge=1)] = 10
     page_size: Annotated[int, Field(ge=1, le=10000)] = 1000
@@ -94,5 +98,5 @@ class BillRun(_Model):
 
     def engine_options(self) -> dict[str, object]:
         if self.engine == "spark":
-            return {"master": self.spark_master}
+            return {"master": self.spark_master, "conf": self.spark_conf}
         return {"memory_limit": self.memory_limit, "temp_directory": self.temp_directory}
