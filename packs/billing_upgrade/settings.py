@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -302,7 +302,7 @@ class UpgradePlan(_Model):
     operations: str = "billing_operations"
     # accounts the changing checks use (payments, portal, provisioning): not compared
     test_accounts: list[str] = []
-    # accounts created by this run (portal signup) have external keys with this prefix
+    # accounts golive's signup check creates (UPG-08) have emails with this prefix
     created_prefix: str = "verify-"
     strata: Annotated[list[str], Field(min_length=1)] = [
         "package",
@@ -327,6 +327,11 @@ class UpgradePlan(_Model):
     customer_portal: Portal | None = None
     admin_portal: Portal | None = None
     attestations: dict[str, Attestation] = {}
+
+    def created(self, account: Any) -> bool:
+        """An account a golive run's signup check made (this run's or an earlier one's):
+        on the candidate only, after its bill run; the comparisons leave it out."""
+        return str(account.email).startswith(self.created_prefix)
 
     @model_validator(mode="after")
     def _names_are_known(self, info: ValidationInfo) -> UpgradePlan:

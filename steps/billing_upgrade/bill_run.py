@@ -17,7 +17,7 @@ from golive.evidence import attach_json, attach_text
 from golive.systems import Systems
 from packs.billing_upgrade.billrun.checklist import from_exports, through_api
 from packs.billing_upgrade.billrun.reconcile import Result
-from packs.billing_upgrade.killbill import Account, Billing
+from packs.billing_upgrade.killbill import Billing
 from packs.billing_upgrade.settings import UpgradePlan
 
 
@@ -51,9 +51,6 @@ def _attach(result: Result) -> None:
     target_fixture="bill_run",
 )
 def _(production: Billing, candidate: Billing, upgrade_plan: UpgradePlan) -> Result:
-    def created(account: Account) -> bool:
-        return account.email.startswith(upgrade_plan.created_prefix)
-
     with tempfile.TemporaryDirectory(prefix="golive-billrun-") as folder:
         result, p, c = through_api(
             production,
@@ -61,7 +58,7 @@ def _(production: Billing, candidate: Billing, upgrade_plan: UpgradePlan) -> Res
             upgrade_plan.bill_run,
             Path(folder),
             excluded=set(upgrade_plan.test_accounts),
-            created=created,
+            created=upgrade_plan.created,
         )
         _attach(result)
     attach_text(
@@ -91,6 +88,7 @@ def _(
             excluded=set(upgrade_plan.test_accounts),
             opener=opener,
             instances={"production": production, "candidate": candidate},
+            created=upgrade_plan.created,
         )
         _attach(result)
     return result
