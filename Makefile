@@ -56,10 +56,12 @@ lint: $(STAMP)
 # Four workers on two cores: a test's `golive run` keeps about half a core busy (it waits
 # on its sandbox, its browser and their answers), so two workers left the cores half idle
 # (tests/README.md, "Speed"). Tests are handed out one or two at a time, in the order
-# tests/conftest.py sorts them (the long runs first): worksteal's first split gave every
-# long run to the first worker, and the suite ended on them one after the other.
+# tests/conftest.py sorts them (the long runs first, so not reordered): worksteal's first
+# split gave every long run to the first worker, and the suite ended on them one after the
+# other. The modules whose tests share a sandbox or a run go to one worker each, so it is
+# built once, not once per worker (tests/conftest.py, ONE_WORKER).
 test: setup $(FAKETIME_STAMP) $(SPARK_STAMP) lint
-	$(BIN)/pytest tests -n 4 --dist load --maxschedchunk 1 -q --durations=10
+	$(BIN)/pytest tests -n 4 --dist load --no-loadscope-reorder -q --durations=10
 
 # The benchmarks (bench/README.md): figures and ratios measured side by side, one table.
 # Not part of `make test`: benchmarks are not tests. BENCH_ARGS: e.g. --repeat 5 --only api

@@ -66,6 +66,38 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: not item.nodeid.startswith(LONG_FIRST))
 
 
+# Modules (or folders) whose tests share a module- or session-scoped fixture that starts
+# something: a sandbox, a `golive run`, a browser. Such a fixture is built once per worker
+# that runs one of its tests (with four workers, up to four times), so one worker runs all
+# of a module's tests. Every other test is handed out on its own.
+ONE_WORKER = (
+    "tests/test_signoff.py",  # `finished`: a GO and a NO-GO run, with their HTML reports
+    "tests/test_signoff_browser.py",  # `run`: a run with its report, and a browser
+    "tests/einvoicing/",  # conftest.py's `sandbox`
+    "tests/upgrade/test_billing_sandbox.py",
+    "tests/upgrade/test_portal_adapter.py",
+    "tests/billrun/test_sandbox_sources.py",
+    "tests/conformance/test_schemathesis.py",
+    "tests/conformance/test_findings.py",
+    "tests/erp/test_monitor_sandbox.py",
+)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist load`` with ``ONE_WORKER``'s modules each kept together. (pytest-xdist's
+    ``--dist loadgroup`` would do it by marks, but its worker renames the node IDs to carry
+    the group, which pytest 9.2's read-only node IDs no longer take: every test stayed on
+    its own.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerPerSharedFixture(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return next((m for m in ONE_WORKER if path.startswith(m)), nodeid)
+
+    return OneWorkerPerSharedFixture(config, log)
+
+
 def replaced(text: str, old: str, new: str, count: int = -1) -> str:
     """``text.replace(old, new, count)``, failing loudly when ``old`` is not there: a test
     that edits a scenario or a config by text must not go on with the original."""
