@@ -84,10 +84,12 @@ ONE_WORKER = (
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """``--dist load`` with ``ONE_WORKER``'s modules each kept together. (pytest-xdist's
-    ``--dist loadgroup`` would do it by marks, but its worker renames the node IDs to carry
-    the group, which pytest 9.2's read-only node IDs no longer take: every test stayed on
-    its own.)"""
+    """``--dist load`` (make test's) with ``ONE_WORKER``'s modules each kept together;
+    another ``--dist`` is left to pytest-xdist. (Its ``--dist loadgroup`` would do this by
+    marks, but its worker renames the node IDs to carry the group, which pytest 9.2's
+    read-only node IDs no longer take: every test stayed on its own.)"""
+    if config.getvalue("dist") != "load":
+        return None
     from xdist.scheduler import LoadScopeScheduling
 
     class OneWorkerPerSharedFixture(LoadScopeScheduling):
