@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from packs.billing_upgrade.billrun.engine import session_conf
 from packs.billing_upgrade.billrun.settings import BillRun
 
 EXPORT = {"accounts": "a.parquet", "invoices": "i.parquet", "items": "t.parquet"}
@@ -40,3 +41,20 @@ def test_an_unknown_engine_or_a_negative_tolerance_is_refused() -> None:
         BillRun.model_validate({"engine": "pandas"})
     with pytest.raises(ValidationError, match="greater than or equal to 0"):
         BillRun.model_validate({"tolerance": "-0.01"})
+
+
+def test_spark_conf_adds_to_golives_but_keeps_utc() -> None:
+    conf = session_conf(
+        {
+            "spark.sql.adaptive.enabled": "false",
+            "spark.sql.session.timeZone": "Europe/Paris",
+            "spark.driver.extraJavaOptions": "-XX:+UseSerialGC -Duser.timezone=CET",
+        }
+    )
+    assert conf["spark.sql.adaptive.enabled"] == "false"
+    assert conf["spark.sql.session.timeZone"] == "UTC"
+    # the JVM takes the last -D of a name: UTC's comes last
+    assert conf["spark.driver.extraJavaOptions"] == (
+        "-XX:+UseSerialGC -Duser.timezone=CET -Duser.timezone=UTC"
+    )
+    assert session_conf({})["spark.driver.extraJavaOptions"] == "-Duser.timezone=UTC"

@@ -141,10 +141,19 @@ SPARK_CONF = {
     "spark.default.parallelism": "2",
     "spark.sql.adaptive.enabled": "true",
     "spark.sql.codegen.wholeStage": "true",
-    "spark.sql.session.timeZone": "UTC",
 }
-# always the driver's: Spark's dates are read and written in UTC whatever else is asked
-DRIVER_JAVA_OPTIONS = "-Duser.timezone=UTC"
+# Kept whatever ``spark_conf`` says: dates are read and compared in UTC, as DuckDB does
+FIXED_CONF = {"spark.sql.session.timeZone": "UTC"}
+DRIVER_JAVA_OPTIONS = "-Duser.timezone=UTC"  # after any the scenario adds: the last one wins
+
+
+def session_conf(conf: Mapping[str, str]) -> dict[str, str]:
+    """golive's configuration with the scenario's ``spark_conf`` over it, but for the time
+    zone; the driver's JVM options end with UTC's."""
+    settings = {**SPARK_CONF, **conf, **FIXED_CONF}
+    java = settings.get("spark.driver.extraJavaOptions", "")
+    settings["spark.driver.extraJavaOptions"] = f"{java} {DRIVER_JAVA_OPTIONS}".strip()
+    return settings
 
 
 def spark_session(master: str = "local[2]", conf: Mapping[str, str] | None = None) -> Any:
@@ -162,11 +171,8 @@ def _session(master: str, conf: tuple[tuple[str, str], ...]) -> Any:
         ) from e
     if shutil.which("java") is None:
         raise EngineUnavailable("the spark engine needs Java (Debian: default-jre-headless)")
-    settings = {**SPARK_CONF, **dict(conf)}
-    java = settings.get("spark.driver.extraJavaOptions", "")
-    settings["spark.driver.extraJavaOptions"] = f"{DRIVER_JAVA_OPTIONS} {java}".strip()
     builder = SparkSession.builder.master(master).appName("golive-billrun")
-    for key, value in settings.items():
+    for key, value in session_conf(dict(conf)).items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
 
