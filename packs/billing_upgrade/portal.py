@@ -12,13 +12,45 @@ page showed, and ``None`` where an element never appeared.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
+
+from golive.errors import TargetError
 
 from .settings import Locator, Portal, PortalPage, Refusal
 
 WAIT_MS = 5000
+# how many times a page is read again while what it shows keeps changing underneath it
+STEADY_TRIES = 3
+
+Page = TypeVar("Page")
+Source = TypeVar("Source")
+
+
+def read_while_steady(
+    read_page: Callable[[], Page],
+    read_source: Callable[[], Source],
+    subject: str,
+    tries: int = STEADY_TRIES,
+) -> tuple[Page, Source]:
+    """A page and the record it shows, read so that they can be compared: the page is read
+    between two reads of the record that agree. Another check, or a user, may change the
+    record meanwhile (a payment on the same account, in a parallel run): then both are read
+    again. A record that changes every time cannot be compared with its page, which is
+    ``TargetError`` (the item is broken, not failed)."""
+    before = read_source()
+    for _ in range(tries):
+        page = read_page()
+        after = read_source()
+        if after == before:
+            return page, after
+        before = after
+    raise TargetError(
+        f"{subject} changed while its page was read, {tries} times in a row: the page"
+        " cannot be compared with it"
+    )
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from golive.config import Scenario
 from golive.context import RunContext
 from golive.evidence import attach_json
 from packs.billing_upgrade.killbill import AccountNotFound, Billing
-from packs.billing_upgrade.portal import PageOutcome, WebPortal
+from packs.billing_upgrade.portal import PageOutcome, WebPortal, read_while_steady
 from packs.billing_upgrade.settings import UpgradePlan
 
 
@@ -96,23 +96,34 @@ def _(admin_portal: WebPortal) -> None:
 
 @then("the account page shows the name, bill date and balance billing holds")
 def _(customer_portal: WebPortal, candidate: Billing, login: PageOutcome) -> None:
-    shown = customer_portal.read("account")
-    attach_json("account page", shown)
-    key = shown.get("account") or ""
+    key = customer_portal.read("account").get("account") or ""
     if not key:
         fail("customer portal", f"no account page after login ({login.shown!r})", "the account")
-    try:
-        account = candidate.account_by_key(key)
-    except AccountNotFound:
-        fail("customer portal", f"account {key!r} shown, unknown to billing", "a billing account")
-    subs = [
-        s.charged_through or "" for s in candidate.subscriptions(account.id) if s.state == "ACTIVE"
-    ]
-    expected = {
-        "name": account.name,
-        "bill_date": (min(subs) if subs else "")[:10],
-        "balance": f"{account.balance or 0.0:.2f}",
-    }
+
+    def billing() -> tuple[str, dict[str, str]]:
+        try:
+            account = candidate.account_by_key(key)
+        except AccountNotFound:
+            fail(
+                "customer portal", f"account {key!r} shown, unknown to billing", "a billing account"
+            )
+        subs = [
+            s.charged_through or ""
+            for s in candidate.subscriptions(account.id)
+            if s.state == "ACTIVE"
+        ]
+        return account.label, {
+            "name": account.name,
+            "bill_date": (min(subs) if subs else "")[:10],
+            "balance": f"{account.balance or 0.0:.2f}",
+        }
+
+    # a payment on the same account (another check, in a parallel run) may land between
+    # the two reads: the page is compared with what billing held all the while it was read
+    shown, (label, expected) = read_while_steady(
+        lambda: customer_portal.read("account"), billing, f"billing's account {key}"
+    )
+    attach_json("account page", shown)
     wrong = [
         f"{k} shows {shown.get(k)!r}, billing has {v!r}"
         for k, v in expected.items()
@@ -120,7 +131,7 @@ def _(customer_portal: WebPortal, candidate: Billing, login: PageOutcome) -> Non
     ]
     check(
         not wrong,
-        f"customer portal account {account.label}",
+        f"customer portal account {label}",
         listing(wrong),
         "the portal to show what billing holds",
     )
