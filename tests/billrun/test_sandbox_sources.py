@@ -134,10 +134,6 @@ def test_an_account_an_earlier_run_signed_up_is_not_counted_against_the_export(
     with pytest.raises(Incomplete, match=r"candidate export has (\d+) of (?!\1)\d+ accounts"):
         from_exports(settings, tmp_path / "all", instances=instances, **args)
     result = from_exports(
-        settings, tmp_path / "left-out", instances=instances, created=plan_created, **args
+        settings, tmp_path / "left-out", instances=instances, created=UpgradePlan().created, **args
     )
     assert SHOWS["export-invoice-dropped"] in [str(m) for m in result.first]
-
-
-def plan_created(account: Any) -> bool:
-    return UpgradePlan().created(account)

@@ -43,7 +43,8 @@ def spark_ready() -> None:
 # Spark tuned for a few dozen accounts in one short-lived JVM (a scenario sets the same
 # through bill_run.spark_conf): the JVM compiles with C1 only and collects with one thread,
 # and adaptive query execution, which re-plans each stage for data this small, is off.
-# Measured on this test alone: 91 s of CPU in 51 s with golive's defaults, 41 s in 32 s.
+# Measured on this test alone, two runs each: 97 s of CPU in 55 s with golive's defaults,
+# 51 s in 48 s with these.
 SMALL = {
     "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
     "spark.sql.adaptive.enabled": "false",
