@@ -10,7 +10,10 @@ proves the pages were driven by the server's browser.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -34,15 +37,23 @@ def server() -> Iterator[str]:
     port = free_port()
     playwright = Path(sys.executable).parent / "playwright"
     cmd = [str(playwright), "run-server", "--port", str(port), "--host", "127.0.0.1", "--unsafe"]
-    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # its own process group: the `playwright` script runs the driver (node) as a child,
+    # which outlived a SIGTERM to the script alone
+    process = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()  # "Listening on ws://127.0.0.1:PORT/"
         assert "Listening on" in line, line
         yield line.split("Listening on", 1)[1].strip()
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):  # the driver, should it linger
+            os.killpg(process.pid, signal.SIGKILL)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def test_ui_checks_run_through_a_remote_playwright_server(server: str, tmp_path: Path) -> None:
