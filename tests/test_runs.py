@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import OWN_PACKS, ROOT, Run, faults, replaced
+from golive import launcher
+from tests.conftest import (
+    OWN_PACKS,
+    ROOT,
+    Run,
+    external_scenario,
+    faults,
+    golive_env,
+    replaced,
+    request_log,
+)
 
 FAULTS = faults()
 ID_TAG = re.compile(r"@([A-Z][A-Z0-9]*-\d+)\b")
@@ -71,15 +82,33 @@ def checklist_of(item_id: str) -> Path:
     return next(f for f, ids in FEATURE_IDS.items() if item_id in ids)
 
 
-def test_healthy_sandbox_is_go_with_every_item_passed(golive_cli: Callable[..., Run]) -> None:
-    run = golive_cli("run")
+def test_healthy_sandbox_is_go_with_every_item_passed(
+    golive_cli: Callable[..., Run], sandbox: launcher.RunningSandbox, tmp_path: Path
+) -> None:
+    """The healthy run under the real clock, with its HTML report, is also the parallel
+    run (``-n 2``): the faked-clock runs below are serial, so one full run proves both that
+    a healthy sandbox is GO and that two workers check exactly what one does (every planned
+    item has its one result, and it passed). Its sandbox is started here, so its request
+    log shows that each partner was moved to production once, whatever the worker."""
+    env = golive_env(GOLIVE_SANDBOX_TOKEN=os.environ[launcher.TOKEN_VAR])
+    scenario = external_scenario(tmp_path, sandbox.url, "test", [])
+    run = golive_cli("run", "-n", "2", "--scenario", str(scenario), env=env)
     assert run.code == 0, run.stdout + run.stderr
     doc = run.signoff
     assert doc["verdict"] == "GO"
     statuses = run.statuses()
     assert statuses and set(statuses.values()) == {"passed"}
+    plan = json.loads((run.run_dir / "plan.json").read_text())["items"]
+    assert {(i["id"], i["subject"]) for i in plan} == set(statuses)
+    assert len(plan) == len(doc["items"]) > 100
     partners = {(i["id"], i["subject"]) for i in doc["items"] if i["id"].startswith("MTP-")}
     assert len(partners) == 10 * 3  # ten items for each of the three partners
+    moves = [
+        r
+        for r in request_log(sandbox.url)
+        if r["path"].endswith("/move_to_production") and r["method"] == "POST"
+    ]
+    assert len(moves) == 3  # one Move to Production per partner
     assert (run.run_dir / "allure-report" / "index.html").stat().st_size > 10_000
     assert all(i["evidence"].startswith("allure-report/index.html#/") for i in doc["items"])
     assert (run.run_dir / "junit.xml").exists()
