@@ -632,29 +632,52 @@ def check_pytest_args(pytest_args: list[str]) -> str | None:
     return None
 
 
-def unknown_faults(names: list[str]) -> str | None:
-    """Why ``--sandbox-fault`` names a fault the sandbox does not have, or None."""
-    if not names:
-        return None
+def unknown_faults(names: list[str], known: list[str], scenario: str | None = None) -> str | None:
+    """Why ``names`` asks for a fault the sandbox does not have (``known``: the names it
+    has), or None. The names are ``--sandbox-fault``'s, or with ``scenario``, that file's
+    ``sandbox.faults``. ``golive run`` has the sandbox it starts say which it has
+    (``refused_faults``), before the run folder is made."""
     import difflib
 
-    from .launcher import fault_names
-
-    known = fault_names()
     for name in names:
         if name in known:
             continue
         close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        where = f"{scenario}: sandbox.faults: {name}" if scenario else f"--sandbox-fault {name}"
         return (
-            f"--sandbox-fault {name}: the sandbox has no such fault{hint}"
+            f"{where}: the sandbox has no such fault{hint}"
             f" ('golive sandbox --list-faults' lists all {len(known)})"
         )
     return None
 
 
+def refused_faults(args: argparse.Namespace, starting: StartingSandbox | None) -> None:
+    """``InputError`` when the run asks for a fault the sandbox does not have. The sandbox
+    being started answers for its faults before it loads anything (no process of its own
+    to ask, no run folder made yet); a run that starts none, given ``--sandbox-fault`` all
+    the same, asks the sandbox program for its list (launcher.fault_names)."""
+    from . import launcher
+    from .errors import InputError
+
+    if starting is None:
+        known = launcher.fault_names() if args.sandbox_fault else []
+        refusal = unknown_faults(args.sandbox_fault, known)
+        if refusal:
+            raise InputError(refusal)
+        return
+    try:
+        starting.accepted()
+    except launcher.UnknownFaults as exc:
+        given = [n for n in exc.unknown if n in args.sandbox_fault]
+        refusal = unknown_faults(given, exc.known) or unknown_faults(
+            exc.unknown, exc.known, str(args.scenario)
+        )
+        raise InputError(refusal or str(exc)) from None
+
+
 def run(args: argparse.Namespace) -> int:
-    refusal = check_pytest_args(args.pytest_args) or unknown_faults(args.sandbox_fault)
+    refusal = check_pytest_args(args.pytest_args)
     if refusal:
         print(f"golive: {refusal}", file=sys.stderr)
         return EXIT_UNJUDGED
@@ -686,48 +709,51 @@ def run_checks(args: argparse.Namespace) -> int:
     if args.scenario is None:
         args.scenario = DEFAULT_SCENARIO
     ctx = build(args.scenario, args.sandbox_fault)  # bad input stops here, exit 2
-    from .attest import signing_key
-
-    signing_key()  # a signing key that cannot be read stops the run before it starts
-    waiver_file = args.waivers or waiver_path(ctx.scenario)
-    waivers = load_waivers(waiver_file) if waiver_file else []
-    writable_folder(args.output)  # the last input checked: it makes the folder
-    started = ctx.started = clock.now()  # the run's reference time (golive/clock.py)
-    run_id = f"{started:%Y%m%d-%H%M%S}-{ctx.run_id[:6]}"
-    reports_root = args.output
-    run_dir = (reports_root / run_id).resolve()
-    results = run_dir / "allure-results"
-    results.mkdir(parents=True)
     scenario = ctx.scenario
-    info: dict[str, Any] = {
-        "run_id": run_id,
-        "scenario": str(args.scenario),
-        "environment": scenario.environment.name,
-        "tier": scenario.environment.tier,
-        "started": clock.stamp(started),
-        "finished": "",
-        "golive_version": __version__,
-        "ran_by": _ran_by(),
-        "faults": ctx.faults,
-        "tags": args.tags or "",
-        "policy": scenario.policy.model_dump(),
-        "waivers": [w.model_dump(mode="json") for w in waivers],
-        "pytest_exit": None,
-    }
-    write_atomic(run_dir / "run.json", json.dumps(info, indent=2))
-    # Until the run ends, its signoff says so: a run killed halfway never reads as GO.
-    unfinished = Verdict(UNJUDGED, EXIT_UNJUDGED, reasons=["the run has not finished"])
-    write_signoff(run_dir, RunInfo.from_json(info), unfinished, {})
-    os.environ[RUN_ID_VAR] = run_id
-    os.environ[clock.STARTED_VAR] = clock.stamp(started)  # workers judge "now" alike
+    started = ctx.started = clock.now()  # the run's reference time (golive/clock.py)
     starting = None
+    if scenario.uses_sandbox:
+        # Started before the other inputs are checked: it answers for its faults first
+        # (refused_faults, before the run folder is made), then loads while pytest starts
+        # and collects (Preset waits for it). Every way out stops it (``finally``).
+        seed = scenario.sandbox.seed if scenario.sandbox else None
+        starting = launcher.spawn(ctx.faults, seed, reference=started)
     try:
-        if scenario.uses_sandbox:
-            seed = scenario.sandbox.seed if scenario.sandbox else None
-            # pytest starts and collects while the sandbox loads (Preset waits for it)
-            starting = launcher.spawn(ctx.faults, seed, reference=started)
-            if args.workers:  # workers take the sandbox's URL from the environment
-                os.environ[launcher.URL_VAR] = starting.ready().url
+        from .attest import signing_key
+
+        signing_key()  # a signing key that cannot be read stops the run before it starts
+        waiver_file = args.waivers or waiver_path(scenario)
+        waivers = load_waivers(waiver_file) if waiver_file else []
+        refused_faults(args, starting)  # a fault the sandbox does not have: nothing made
+        writable_folder(args.output)  # the last input checked: it makes the folder
+        run_id = f"{started:%Y%m%d-%H%M%S}-{ctx.run_id[:6]}"
+        reports_root = args.output
+        run_dir = (reports_root / run_id).resolve()
+        results = run_dir / "allure-results"
+        results.mkdir(parents=True)
+        info: dict[str, Any] = {
+            "run_id": run_id,
+            "scenario": str(args.scenario),
+            "environment": scenario.environment.name,
+            "tier": scenario.environment.tier,
+            "started": clock.stamp(started),
+            "finished": "",
+            "golive_version": __version__,
+            "ran_by": _ran_by(),
+            "faults": ctx.faults,
+            "tags": args.tags or "",
+            "policy": scenario.policy.model_dump(),
+            "waivers": [w.model_dump(mode="json") for w in waivers],
+            "pytest_exit": None,
+        }
+        write_atomic(run_dir / "run.json", json.dumps(info, indent=2))
+        # Until the run ends, its signoff says so: a run killed halfway never reads as GO.
+        unfinished = Verdict(UNJUDGED, EXIT_UNJUDGED, reasons=["the run has not finished"])
+        write_signoff(run_dir, RunInfo.from_json(info), unfinished, {})
+        os.environ[RUN_ID_VAR] = run_id
+        os.environ[clock.STARTED_VAR] = clock.stamp(started)  # workers judge "now" alike
+        if starting is not None and args.workers:  # workers take its URL from the env
+            os.environ[launcher.URL_VAR] = starting.ready().url
         pytest_args = [
             "features",
             f"--rootdir={Path.cwd()}",

@@ -4,6 +4,13 @@ The only place in the harness that knows the sandbox exists: it runs
 ``python -m golive.sandbox``, waits for its ready line, checks ``/health`` and hands back
 the URL. The token is passed through the environment, never on the command line.
 
+The sandbox answers for the faults it is asked for before it loads anything: a line of
+its own on stdout, then exit 3 for a name it has no fault by (``UnknownFaults``). A caller
+that must refuse a misspelt fault before it makes anything (``golive run``: no run folder)
+spawns the sandbox first and waits for that answer alone (``StartingSandbox.accepted``),
+instead of asking a process of its own for the fault list (``fault_names``, kept for a run
+that starts no sandbox).
+
 The sandbox runs in a session of its own, so a Ctrl-C at the terminal reaches golive,
 which lets the checks in flight end before it stops the sandbox; it is told golive's
 process ID and dies with that process, even one killed outright (``PR_SET_PDEATHSIG``;
@@ -13,6 +20,7 @@ long as the sandbox should, as the main thread does).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -26,7 +34,7 @@ from datetime import datetime
 
 import requests
 
-from .errors import SandboxError
+from .errors import InputError, SandboxError
 
 TOKEN_VAR = "GOLIVE_SANDBOX_TOKEN"
 USER_VAR = "GOLIVE_SANDBOX_USER"
@@ -45,7 +53,18 @@ URL_VAR = "GOLIVE_SANDBOX_URL"
 REFERENCE_VAR = "GOLIVE_SANDBOX_REFERENCE"
 # the process the sandbox dies with (golive/sandbox/__main__.py)
 PARENT_VAR = "GOLIVE_SANDBOX_PARENT"
+# asks the sandbox to answer for its faults first, on a line of its own (ditto)
+FAULT_ANSWER_VAR = "GOLIVE_SANDBOX_FAULT_ANSWER"
 START_TIMEOUT = 30.0
+
+
+class UnknownFaults(InputError):
+    """The sandbox was asked for faults it does not have: ``unknown``, of all it has,
+    ``known`` (in its ``--list-faults`` order)."""
+
+    def __init__(self, unknown: list[str], known: list[str]) -> None:
+        super().__init__(f"the sandbox has no fault named {', '.join(unknown)}")
+        self.unknown, self.known = unknown, known
 
 
 def ensure_token(env: dict[str, str] | os._Environ[str] = os.environ) -> None:
@@ -66,7 +85,8 @@ def ensure_token(env: dict[str, str] | os._Environ[str] = os.environ) -> None:
 
 def fault_names() -> list[str]:
     """The names of the faults the sandbox can inject, as ``--list-faults --json`` gives
-    them (asked of the sandbox program, not imported from it)."""
+    them (asked of the sandbox program, not imported from it): a process of its own, a
+    second of CPU; a sandbox being started answers for its faults itself (``accepted``)."""
     try:
         done = subprocess.run(
             [sys.executable, "-m", "golive.sandbox", "--list-faults", "--json"],
@@ -119,10 +139,26 @@ class StartingSandbox:
     process: subprocess.Popen[str]
     timeout: float
     running: RunningSandbox | None = None
+    answered: bool = False
+
+    def accepted(self) -> None:
+        """Wait for the sandbox's answer on its faults, the first thing it does (before it
+        loads its data): ``UnknownFaults`` when it has no fault by a name it was given,
+        ``SandboxError`` when it ended without answering; either way it is stopped, as
+        on Ctrl-C / SIGTERM meanwhile."""
+        if self.answered:
+            return
+        try:
+            _accepted(self.process)
+        except BaseException:
+            _stop(self.process)
+            raise
+        self.answered = True
 
     def ready(self) -> RunningSandbox:
         """Wait for the ready line and ``/health``; the sandbox is stopped if it fails."""
         if self.running is None:
+            self.accepted()
             try:
                 self.running = _ready(self.process, self.timeout)
             except BaseException:  # a bad start, or Ctrl-C / SIGTERM while it was starting
@@ -159,6 +195,7 @@ def spawn(
     if reference is not None:
         env[REFERENCE_VAR] = reference.isoformat()
     env[PARENT_VAR] = str(os.getpid())
+    env[FAULT_ANSWER_VAR] = "1"
     process = subprocess.Popen(
         cmd,
         stdout=subprocess.PIPE,
@@ -170,13 +207,36 @@ def spawn(
     return StartingSandbox(process, timeout)
 
 
-def _ready(process: subprocess.Popen[str], timeout: float) -> RunningSandbox:
+def _line(process: subprocess.Popen[str]) -> str:
+    """The sandbox's next line on stdout; ``SandboxError`` when it ended instead."""
     assert process.stdout is not None
-    line = process.stdout.readline()  # the sandbox prints its ready line, or exits
+    line = process.stdout.readline()  # the sandbox prints its line, or exits
     if not line:
         process.wait(timeout=5)
         err = process.stderr.read().strip() if process.stderr else ""
         raise SandboxError(f"the sandbox did not start (exit {process.returncode}): {err}")
+    return line
+
+
+def _accepted(process: subprocess.Popen[str]) -> None:
+    line = _line(process)
+    try:
+        answer = json.loads(line)
+        if answer == {"faults": "accepted"}:
+            return
+        unknown = [str(n) for n in answer["unknown_faults"]]
+        known = [str(n) for n in answer["known"]]
+    except (ValueError, KeyError, TypeError):
+        raise SandboxError(
+            f"the sandbox answered for its faults with an unexpected line: {line[:200]!r}"
+        ) from None
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)  # it ends on that answer (exit 3)
+    raise UnknownFaults(unknown, known)
+
+
+def _ready(process: subprocess.Popen[str], timeout: float) -> RunningSandbox:
+    line = _line(process)
     try:
         ready = json.loads(line)
         url, smtp_port = ready["url"], int(ready["smtp_port"])

@@ -210,6 +210,43 @@ def test_a_killed_run_takes_its_sandbox_and_the_next_run_its_folder(
     assert not list(scratch.iterdir())
 
 
+@pytest.mark.parametrize("case", ["misspelt fault", "output is a file", "SIGTERM at once"])
+def test_a_run_that_ends_before_its_run_folder_leaves_no_sandbox(
+    tmp_path: Path, scratch: Path, marker: str, case: str
+) -> None:
+    """``golive run`` starts its sandbox before it has checked all its inputs (the sandbox
+    answers for its faults first, golive/launcher.py): a run refused after that, or stopped
+    meanwhile, still ends its sandbox, and a refused one makes no run folder."""
+    reports = tmp_path / "reports"
+    if case == "output is a file":
+        reports.write_text("not a folder")
+    fault = "buyers-emty" if case == "misspelt fault" else "buyers-empty"
+    process = start(tmp_path, scratch, marker, "run", "--no-html", "--sandbox-fault", fault)
+    try:
+        if case == "SIGTERM at once":
+            wait_for(
+                "the sandbox",
+                lambda: any("golive.sandbox" in c for _, c in marked(marker).values()),
+                process,
+            )
+            process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=DEADLINE)
+    finally:
+        process.kill()
+    assert process.returncode == 2, out + err
+    expected = {
+        "misspelt fault": "golive: --sandbox-fault buyers-emty: the sandbox has no such fault;",
+        "output is a file": f"golive: --output {reports}: expected a folder, found a file",
+        "SIGTERM at once": "golive: stopped (SIGTERM); the run could not be judged",
+    }[case]
+    assert expected in err, out + err
+    assert "Traceback" not in err, err
+    assert not outlived(marker)
+    assert not list(scratch.iterdir())
+    if case != "SIGTERM at once":  # stopped, it may have got as far as its run folder
+        assert not reports.is_dir()
+
+
 @pytest.mark.skipif(not hasattr(__import__("fcntl"), "F_SETPIPE_SZ"), reason="Linux pipes")
 def test_a_reader_that_closes_early_gets_no_traceback(tmp_path: Path) -> None:
     """``golive sandbox --list-faults | head -1``, made certain: the pipe holds one page,

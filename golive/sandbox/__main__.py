@@ -4,6 +4,14 @@ On start it prints one line of JSON to stdout, ``{"ready": true, "url": ..., "sm
 ...}``, which the launcher waits for. The API token comes from ``GOLIVE_SANDBOX_TOKEN``
 (one is generated and printed when it is unset, for a sandbox run by hand).
 
+Started by the launcher (``GOLIVE_SANDBOX_FAULT_ANSWER`` set), it answers for its faults
+first, before it loads any data, in a line of its own: ``{"faults": "accepted"}``, then
+goes on; or ``{"unknown_faults": [...], "known": [...]}`` and exit 3. ``golive run``
+waits for that answer alone before it makes the run folder, so a misspelt
+``--sandbox-fault`` is refused with nothing made and without a process of its own to ask
+(the rest of the start-up overlaps with pytest's). Run by hand, it prints no such line
+and an unknown fault ends it with a message (exit 1).
+
 Its database lives in a temporary folder that is removed when it stops: on SIGTERM, SIGINT
 (Ctrl-C) or SIGHUP, also while it is still loading its data. Started by the launcher, it
 dies with the process named by ``GOLIVE_SANDBOX_PARENT``, even one killed with SIGKILL
@@ -25,6 +33,8 @@ from pathlib import Path
 from types import FrameType
 
 PARENT_VAR = "GOLIVE_SANDBOX_PARENT"  # golive/launcher.py
+FAULT_ANSWER_VAR = "GOLIVE_SANDBOX_FAULT_ANSWER"  # golive/launcher.py: answer for the faults
+EXIT_UNKNOWN_FAULT = 3  # golive/launcher.py
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
@@ -171,7 +181,9 @@ def serve(args: argparse.Namespace) -> int:
     if not args.host.startswith("127.") and args.host not in ("localhost", "::1"):
         print("golive sandbox: listens on loopback only", file=sys.stderr)
         return 2
-    faults = fault_table.resolve(args.fault)
+    faults = answer_faults(args.fault)
+    if faults is None:
+        return EXIT_UNKNOWN_FAULT
     if args.accounts is not None:
         os.environ["GOLIVE_SANDBOX_ACCOUNTS"] = str(args.accounts)
     if args.partners is not None:
@@ -183,6 +195,21 @@ def serve(args: argparse.Namespace) -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def answer_faults(names: list[str]) -> list[Fault] | None:
+    """The faults ``names`` asks for, checked before anything is loaded. For the launcher
+    (``GOLIVE_SANDBOX_FAULT_ANSWER``): its answer printed on a line of its own, and None
+    when a name is no fault's; by hand, an unknown name ends the sandbox with a message."""
+    if not os.environ.get(FAULT_ANSWER_VAR):
+        return fault_table.resolve(names)
+    unknown = [n for n in names if n not in fault_table.BY_NAME]
+    if unknown:
+        known = [f.name for f in fault_table.FAULTS]
+        print(json.dumps({"unknown_faults": unknown, "known": known}), flush=True)
+        return None
+    print(json.dumps({"faults": "accepted"}), flush=True)
+    return fault_table.resolve(names)
 
 
 def run(args: argparse.Namespace, faults: list[Fault], token: str, workdir: Path) -> None:

@@ -7,13 +7,17 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from golive import cli
+from golive import cli, launcher
 from golive.files import make_readable, write_atomic
+from tests.conftest import ROOT
 
 COMMANDS = ("run", "signoff", "verify", "merge")
 
@@ -52,9 +56,41 @@ def test_run_help_explains_pytest_args_and_the_scenario_default() -> None:
     assert "exit codes:" in text
 
 
+@pytest.fixture
+def in_process_run(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[launcher.StartingSandbox]]:
+    """For ``golive run`` in this process: the sandboxes it starts, listed; no fault list
+    asked of a process of its own; this worker's signal handlers and environment put back
+    after (a run installs its handlers and gives the sandbox a token)."""
+
+    def no_list() -> list[str]:
+        raise AssertionError("asked a process of its own for the fault list")
+
+    spawned: list[launcher.StartingSandbox] = []
+    spawn = launcher.spawn
+
+    def spawning(*args: Any, **kwargs: Any) -> launcher.StartingSandbox:
+        spawned.append(spawn(*args, **kwargs))
+        return spawned[-1]
+
+    monkeypatch.setattr(launcher, "fault_names", no_list)
+    monkeypatch.setattr(launcher, "spawn", spawning)
+    monkeypatch.chdir(ROOT)
+    signals = {s: signal.getsignal(s) for s in cli.Signals.HANDLED}
+    environ = dict(os.environ)
+    yield spawned
+    for signum, handler in signals.items():
+        signal.signal(signum, handler)
+    os.environ.clear()
+    os.environ.update(environ)
+
+
 def test_a_mistyped_fault_is_refused_with_a_suggestion_and_nothing_is_made(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    in_process_run: list[launcher.StartingSandbox],
 ) -> None:
+    """The sandbox the run starts answers for its faults before it loads anything, and
+    before the run folder is made: no process of its own is asked for the list."""
     out = tmp_path / "reports"
     code = cli.main(["run", "--output", str(out), "--sandbox-fault", "buyers-emty"])
     err = capsys.readouterr().err
@@ -63,11 +99,37 @@ def test_a_mistyped_fault_is_refused_with_a_suggestion_and_nothing_is_made(
     assert "did you mean buyers-empty?" in err and "harness error" not in err
     assert "golive sandbox --list-faults' lists all" in err
     assert not out.exists()  # no run folder, no "latest"
+    [sandbox] = in_process_run
+    assert sandbox.process.returncode == 3  # it ended on its answer, and was waited for
+
+
+def test_a_fault_the_scenario_names_is_refused_in_the_scenarios_words(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    in_process_run: list[launcher.StartingSandbox],
+) -> None:
+    scenario = tmp_path / "sandbox.yaml"
+    text = (ROOT / "scenarios" / "sandbox.yaml").read_text()
+    scenario.write_text(text.replace("faults: []", "faults: [buyers-empty, buyer-empty]", 1))
+    out = tmp_path / "reports"
+    code = cli.main(["run", "--scenario", str(scenario), "--output", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith(f"golive: {scenario}: sandbox.faults: buyer-empty: the sandbox has no")
+    assert "did you mean buyers-empty or" in err
+    assert not out.exists()
+    assert [s.process.returncode for s in in_process_run] == [3]
 
 
 def test_a_known_fault_passes_the_check() -> None:
-    assert cli.unknown_faults(["buyers-empty"]) is None
-    assert cli.unknown_faults([]) is None
+    known = ["buyers-empty", "move-not-persisted"]
+    assert cli.unknown_faults(["buyers-empty"], known) is None
+    assert cli.unknown_faults([], known) is None
+    refusal = cli.unknown_faults(["buyers-empty", "move-not-persistd"], known)
+    assert refusal == (
+        "--sandbox-fault move-not-persistd: the sandbox has no such fault; did you mean"
+        " move-not-persisted? ('golive sandbox --list-faults' lists all 2)"
+    )
 
 
 def test_run_files_are_readable_by_others(tmp_path: Path) -> None:
