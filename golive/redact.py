@@ -24,7 +24,7 @@ import base64
 import html.entities
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -88,12 +88,98 @@ def _embedded_base64(raw: bytes) -> set[str]:
     return forms
 
 
+class _Matcher:
+    """Every form of every secret, found as one alternation of them all would find them.
+
+    The alternation ``(?:F1|F2|...)`` (longest form first) is what golive matched with, but
+    ``re`` parses and compiles such a pattern in pure Python, ~4 us per character of it:
+    the sandbox scenario's secrets make 61,000 (each character of each form in every
+    spelling, a line break allowed between any two), 0.2-0.4 s in every process. Most texts
+    hold no secret, and one that does holds few of the forms. So the only regex compiled up
+    front is a prefilter, the same alternation of each form's first ``PREFIX`` characters
+    (~1/10 of the size); each form is compiled alone the first time the prefilter finds its
+    prefix (bench/README.md, redact). Where the prefilter matches, the forms are tried at
+    that position in the alternation's order and the first that matches wins, with the end
+    it matches to alone: nothing follows the alternation, so that is the end the
+    alternation matches to. A form whose prefix does not match there cannot match there, so
+    it is skipped; the prefilter's group says which prefix matched first, so every form
+    before it is skipped unseen.
+    tests/unit/test_redact_equivalence.py holds the one big regex as the oracle.
+    """
+
+    PREFIX = 6  # characters of each form the prefilter looks for
+
+    def __init__(self, forms: set[str], base64_forms: set[str]) -> None:
+        # longest first: a longer form wins over a shorter one it contains
+        self.ordered = sorted(forms | base64_forms, key=len, reverse=True)
+        self.padded = [f in base64_forms for f in self.ordered]
+        # each form's prefix, numbered in the order the forms first have it
+        numbers: dict[str, int] = {}
+        self.prefix_of = [numbers.setdefault(f[: self.PREFIX], len(numbers)) for f in self.ordered]
+        self.prefixes = list(numbers)
+        # the first form with each prefix: every form before it has an earlier prefix
+        self.first_form: dict[int, int] = {}
+        for i, k in enumerate(self.prefix_of):
+            self.first_form.setdefault(k, i)
+        # What any match can start with, looked ahead first: most positions of a long text
+        # are passed over without trying each prefix.
+        first = {c for f in self.ordered for c in (f[0].lower(), f[0].upper())} | set("%&\\+")
+        starts = "[" + "".join(re.escape(c) for c in sorted(first)) + "]"
+        # an empty group closes each prefix: its number says which prefix matched (first),
+        # and costs nothing where the prefix does not match (a group around it would)
+        alternation = "|".join(f"{_flexible(p)}()" for p in self.prefixes)
+        self.prefilter = re.compile(f"(?={starts})(?:{alternation})", re.IGNORECASE)
+        self._forms: dict[int, re.Pattern[str]] = {}
+        self._prefixes: dict[int, re.Pattern[str]] = {}
+
+    def _form(self, i: int) -> re.Pattern[str]:
+        found = self._forms.get(i)
+        if found is None:
+            source = _flexible(self.ordered[i]) + (PADDING if self.padded[i] else "")
+            found = self._forms[i] = re.compile(source, re.IGNORECASE)
+        return found
+
+    def _prefix(self, k: int) -> re.Pattern[str]:
+        found = self._prefixes.get(k)
+        if found is None:
+            found = self._prefixes[k] = re.compile(_flexible(self.prefixes[k]), re.IGNORECASE)
+        return found
+
+    def _end(self, text: str, start: int, first: int) -> int:
+        """Where the first form (in order) matching at start ends, or -1; first: the
+        first prefix (in order) matching there."""
+        matches = {first: True}
+        for i in range(self.first_form[first], len(self.ordered)):
+            k = self.prefix_of[i]
+            if k < first:
+                continue
+            if k not in matches:
+                matches[k] = self._prefix(k).match(text, start) is not None
+            if matches[k] and (found := self._form(i).match(text, start)) is not None:
+                return found.end()
+        return -1
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        """Each match's (start, end), left to right, as ``re.finditer`` gives them."""
+        search = self.prefilter.search
+        pos = 0
+        while (found := search(text, pos)) is not None:
+            start = found.start()
+            assert found.lastindex is not None  # one group per prefix: one of them matched
+            end = self._end(text, start, found.lastindex - 1)
+            if end < 0:  # a prefix, not a secret: go on from the next character
+                pos = start + 1
+                continue
+            yield start, end
+            pos = end  # never empty: a form is at least one character
+
+
 class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._values: set[str] = set()
         self._forms: set[str] = set()
         self._base64: set[str] = set()  # forms that may be followed by = padding
-        self._pattern: re.Pattern[str] | None = None
+        self._matcher: _Matcher | None = None
         for secret in secrets:
             self.add(secret)
 
@@ -117,34 +203,33 @@ class Redactor:
             json.dumps(secret, ensure_ascii=False)[1:-1].encode(),
         }:
             self._forms |= _embedded_base64(payload)  # as it is, or as a JSON string holds it
-        self._pattern = None  # compiled again on first use
+        self._matcher = None  # built again on first use
 
     def add_basic(self, user: str, password: str) -> None:
         self.add(password)
         token = base64.b64encode(f"{user}:{password}".encode()).decode()
         self._values.add(token)
         self._base64.add(token.rstrip("="))  # already an encoding: not encoded once more
-        self._pattern = None
+        self._matcher = None
 
     @property
-    def pattern(self) -> re.Pattern[str]:
-        if self._pattern is None:
-            # longest first: a longer form wins over a shorter one it contains
-            ordered = sorted(self._forms | self._base64, key=len, reverse=True)
-            # What any match can start with, looked ahead first: most positions of a long
-            # text are passed over without trying each form.
-            first = {c for f in ordered for c in (f[0].lower(), f[0].upper())} | set("%&\\+")
-            starts = "[" + "".join(re.escape(c) for c in sorted(first)) + "]"
-            alternatives = "|".join(
-                _flexible(f) + (PADDING if f in self._base64 else "") for f in ordered
-            )
-            self._pattern = re.compile(f"(?={starts})(?:{alternatives})", re.IGNORECASE)
-        return self._pattern
+    def matcher(self) -> _Matcher:
+        if self._matcher is None:
+            self._matcher = _Matcher(self._forms, self._base64)
+        return self._matcher
 
     def text(self, text: str) -> str:
         if not self._values or not text:
             return text
-        return self.pattern.sub(MASK, text)
+        pieces: list[str] = []
+        done = 0
+        for start, end in self.matcher.spans(text):
+            pieces += (text[done:start], MASK)
+            done = end
+        if not pieces:
+            return text
+        pieces.append(text[done:])
+        return "".join(pieces)
 
     def scrub_bytes(self, data: bytes) -> bytes:
         if not self._values:
@@ -154,7 +239,7 @@ class Redactor:
         )
 
     def contains_secret(self, text: str) -> bool:
-        return bool(self._values) and self.pattern.search(text) is not None
+        return bool(self._values) and next(self.matcher.spans(text), None) is not None
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
         return {
