@@ -270,6 +270,13 @@ class Bench:
         )
         self.row("startup", "ratio golive / plain", f"{g / p:.2f}", "<= 1.5")
 
+    # -- 7: the redactor's regexes ------------------------------------------------------------
+    def redact(self) -> None:
+        from bench.redact import rows
+
+        for bench, what, value, goal, note in rows(max(self.repeat, 5)):
+            self.row(bench, what, value, goal, note)
+
     def table(self) -> str:
         head = f"| {'benchmark':<10} | {'figure':<50} | {'value':>20} | {'goal':<7} | note"
         lines = [head, "|" + "-" * 12 + "|" + "-" * 52 + "|" + "-" * 22 + "|" + "-" * 9 + "|------"]
@@ -313,7 +320,7 @@ def sizes(text: str) -> list[int]:
     return [int(part.replace("_", "")) for part in text.split(",") if part]
 
 
-ALL = ("api", "ui", "parallel", "scale", "reconcile", "startup")
+ALL = ("api", "ui", "parallel", "scale", "reconcile", "startup", "redact")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -342,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
                 bench.reconcile(sizes(args.accounts))
             elif name == "startup":
                 bench.startup()
+            elif name == "redact":
+                bench.redact()
             else:
                 raise SystemExit(f"bench: unknown benchmark {name!r} (known: {', '.join(ALL)})")
     print()
