@@ -73,6 +73,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 ONE_WORKER = (
     "tests/test_signoff.py",  # `finished`: a GO and a NO-GO run, with their HTML reports
     "tests/test_signoff_browser.py",  # `run`: a run with its report, and a browser
+    "tests/test_allure.py",  # `runs`: a GO and a GO WITH WAIVERS run, with their reports
     "tests/einvoicing/",  # conftest.py's `sandbox`
     "tests/upgrade/test_billing_sandbox.py",
     "tests/upgrade/test_portal_adapter.py",

@@ -4,61 +4,125 @@ grows run after run, and waivers become accepted resolutions (Allure's known iss
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from golive.cli import finish
 from golive.config import Policy
 from golive.report import generate_html, quality_gate, write_allure_config
-from tests.conftest import FAR_FUTURE, ROOT, Run, external_scenario
+from tests.conftest import FAR_FUTURE, ROOT, Run, external_scenario, golive_env
 
-WAIVER = f"""waivers:
+WAIVERS = f"""waivers:
   - id: MTP-06
     subject: TP-1003
     reason: loaded on go-live day
     approved_by: Jane Roe
     expires: {FAR_FUTURE}
+  - id: MTP-05
+    subject: TP-1002
+    reason: the key's review closes on go-live day
+    approved_by: Jane Roe
+    expires: {FAR_FUTURE}
 """
 
 
+@dataclass
+class Runs:
+    go: Run
+    waived: Run
+    history_lines: list[int]  # the history's length after each run, as the runs left it
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
+    """Two runs into one reports folder, each with its HTML report (which writes the
+    history), shared by the quality-gate cases, the history and the step parameters:
+
+    - ``go``: MTP-05 to MTP-08 on a healthy sandbox, GO (MTP-07 and MTP-08 take values
+      from their step text);
+    - ``waived``: MTP-05 and MTP-06 with both their faults (MTP-05 fails for TP-1002,
+      MTP-06 for TP-1003), each failure waived: GO WITH WAIVERS.
+
+    Allure's quality gate, run on a folder, writes files of its own there (a history line,
+    known-issues.json, allure-report/quality-gate.json and test-results.json): the history
+    is counted here, before any gate ran, and no test reads the others."""
+    out = tmp_path_factory.mktemp("allure") / "reports"
+    waivers = out.parent / "w.yaml"
+    waivers.write_text(WAIVERS)
+    history = out / "history" / "sandbox.jsonl"
+    made: list[Run] = []
+    lines: list[int] = []
+    for args in (
+        ["--tags", "MTP-05 or MTP-06 or MTP-07 or MTP-08"],
+        ["--tags", "MTP-05 or MTP-06", "--sandbox-fault", "buyers-empty",
+         "--sandbox-fault", "auto-assign-key-under-review", "--waivers", str(waivers)],
+    ):  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "golive", "run", "--output", str(out), *args],
+            cwd=ROOT, env=golive_env(), capture_output=True, text=True, timeout=300,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        made.append(Run(done.returncode, done.stdout, done.stderr, out))
+        lines.append(len(history.read_text().splitlines()) if history.exists() else 0)
+    return Runs(made[0], made[1], history_lines=lines)
+
+
+def rejudged(run_dir: Path, tmp_path: Path, keep: tuple[str, ...]) -> tuple[Path, tuple[str, int]]:
+    """A copy of the run folder judged again with only the waivers of the IDs in ``keep``
+    (from the run's own run.json), as the run would have ended without the others:
+    golive's finish writes the verdict, the signoff and the Allure config afresh."""
+    copy = Path(
+        shutil.copytree(
+            run_dir, tmp_path / run_dir.name, ignore=shutil.ignore_patterns("allure-report")
+        )
+    )
+    raw = json.loads((copy / "run.json").read_text())
+    assert {w["id"] for w in raw["waivers"]} >= set(keep)
+    raw["waivers"] = [w for w in raw["waivers"] if w["id"] in keep]
+    (copy / "run.json").write_text(json.dumps(raw, indent=2))
+    verdict, _ = finish(copy, html=False)
+    return copy, (verdict.decision, verdict.exit_code)
+
+
+# (case, run, the waivers it is judged with: None for the run as it ended, decision, exit)
+CASES = [
+    ("GO", "go", None, "GO", 0),
+    ("GO WITH WAIVERS", "waived", None, "GO WITH WAIVERS", 0),
+    ("NO-GO beside a waiver", "waived", ("MTP-06",), "NO-GO", 1),
+    ("NO-GO, blockers failed", "waived", (), "NO-GO", 1),
+]
+
+
 @pytest.mark.parametrize(
-    ("case", "args", "expected"),
-    [
-        ("GO", ["--tags", "MTP-06"], 0),
-        ("NO-GO, a blocker failed", ["--tags", "MTP-06", "--sandbox-fault", "buyers-empty"], 1),
-        ("NO-GO, a minor warning only", ["--tags", "MTP-05"], 0),
-        (
-            "GO WITH WAIVERS",
-            ["--tags", "MTP-06", "--sandbox-fault", "buyers-empty", "--waivers", "{waivers}"],
-            0,
-        ),
-        (
-            "NO-GO beside a waiver",
-            [
-                "--tags",
-                "MTP-06 or MTP-05",
-                "--sandbox-fault",
-                "buyers-empty",
-                "--sandbox-fault",
-                "auto-assign-key-under-review",
-                "--waivers",
-                "{waivers}",
-            ],
-            1,
-        ),
-    ],
+    ("case", "run", "keep", "decision", "expected"), CASES, ids=[c[0] for c in CASES]
 )
 def test_allure_quality_gate_agrees_with_golive(
-    golive_cli: Callable[..., Run], tmp_path: Path, case: str, args: list[str], expected: int
+    runs: Runs,
+    tmp_path: Path,
+    case: str,
+    run: str,
+    keep: tuple[str, ...] | None,
+    decision: str,
+    expected: int,
 ) -> None:
-    (tmp_path / "w.yaml").write_text(WAIVER)
-    run = golive_cli(
-        "run", "--no-html", *[a.replace("{waivers}", str(tmp_path / "w.yaml")) for a in args]
-    )
-    assert run.code == expected, run.stdout + run.stderr
-    code, output = quality_gate(ROOT, run.run_dir)
+    """The gate on each run as it ended, and on the waived run judged again without one
+    or both of its waivers (MTP-05 [TP-1002] failed unwaived beside MTP-06 [TP-1003]
+    waived; both failures unwaived): golive's verdict and Allure's gate agree."""
+    made: Run = getattr(runs, run)
+    assert made.code == 0, made.stdout + made.stderr
+    if keep is None:
+        run_dir, judged = made.run_dir, (made.signoff["verdict"], made.code)
+    else:
+        run_dir, judged = rejudged(made.run_dir, tmp_path, keep)
+    assert judged == (decision, expected), case
+    code, output = quality_gate(ROOT, run_dir)
     assert code == expected, output
 
 
@@ -79,23 +143,9 @@ def test_allure_gate_fails_items_that_did_not_run(
     assert code == 1 and "NO-GO: 3 item(s) broken or not run" in output
 
 
-def test_history_grows_and_waivers_are_known_issues(
-    golive_cli: Callable[..., Run], tmp_path: Path
-) -> None:
-    (tmp_path / "w.yaml").write_text(WAIVER)
-    golive_cli("run", "--tags", "MTP-06")
-    run = golive_cli(
-        "run",
-        "--tags",
-        "MTP-06",
-        "--sandbox-fault",
-        "buyers-empty",
-        "--waivers",
-        str(tmp_path / "w.yaml"),
-    )
-    history = run.out / "history" / "sandbox.jsonl"
-    assert len(history.read_text().splitlines()) == 2
-    config = (run.run_dir / "allurerc.mjs").read_text()
+def test_history_grows_and_waivers_are_known_issues(runs: Runs) -> None:
+    assert runs.history_lines == [1, 2]  # a line for each run, as each ended
+    config = (runs.waived.run_dir / "allurerc.mjs").read_text()
     assert '"resolution": "accepted"' in config
     assert (
         '"comment": "waived by Jane Roe until' in config
@@ -103,13 +153,12 @@ def test_history_grows_and_waivers_are_known_issues(
     )
 
 
-def test_step_parameters_are_the_step_texts_values_not_its_fixtures(
-    golive_cli: Callable[..., Run],
-) -> None:
+def test_step_parameters_are_the_step_texts_values_not_its_fixtures(runs: Runs) -> None:
     """MTP-07 and MTP-08 take values from their step text ("New", "Production") and
     fixtures (the partner platform, the partner's record, the move): only the values are
-    the steps' Allure parameters, and the steps still get their fixtures (they pass)."""
-    run = golive_cli("run", "--no-html", "--tags", "MTP-07 or MTP-08")
+    the steps' Allure parameters, and the steps still get their fixtures (they pass). The
+    GO run's other items (MTP-05, MTP-06) have no values in their step text: no parameters."""
+    run = runs.go
     assert run.code == 0, run.stdout + run.stderr
     seen: dict[str, set[str]] = {}
 
