@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -16,41 +17,82 @@ from playwright.sync_api import Browser
 from golive.config import Policy, Waiver
 from golive.results import Outcome, Planned
 from golive.verdict import judge
-from tests.conftest import FAR_FUTURE, ROOT, Run, golive_env
+from tests.conftest import FAR_FUTURE, LONG_AGO, ROOT, Run, golive_env
 
 TOMORROW = FAR_FUTURE  # valid on the date of any run this suite makes, under any clock
 TODAY = date(2027, 1, 1)  # the reference date the in-process verdicts are judged on
 
 
-def waiver_file(tmp_path: Path, body: str) -> Path:
-    path = tmp_path / "waivers.yaml"
-    path.write_text(body)
-    return path
-
-
-def test_a_valid_waiver_turns_no_go_into_go_with_waivers(
-    golive_cli: Callable[..., Run], tmp_path: Path
-) -> None:
-    waivers = waiver_file(
-        tmp_path,
-        f"""waivers:
+VALID = f"""waivers:
   - id: MTP-06
     subject: TP-1003
     reason: buyers are loaded by the go-live migration (OPS-123)
     approved_by: Jane Roe
     expires: {TOMORROW}
-""",
-    )
-    run = golive_cli(
-        "run",
-        "--no-html",
-        "--tags",
-        "MTP-06",
-        "--sandbox-fault",
-        "buyers-empty",
-        "--waivers",
-        str(waivers),
-    )
+"""
+# both for MTP-06 and any subject: either, if it counted, would waive TP-1003's failure
+INVALID = f"""waivers:
+  - id: MTP-06
+    reason: later
+    approved_by: Jane Roe
+    expires: {LONG_AGO}
+  - id: MTP-06
+    reason: later
+    expires: {TOMORROW}
+"""
+
+
+@dataclass
+class Finished:
+    go: Run
+    nogo: Run
+    waived: Run
+    public_key: Path  # the public half of the key the waived run was signed with
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> Finished:
+    """The runs the tests here share (a test that changes a run copies it first), each
+    into a reports folder of its own (no previous run to compare with), all of MTP-06:
+
+    - ``go``: a healthy sandbox, GO, with its HTML report;
+    - ``nogo``: buyers-empty (MTP-06 fails for TP-1003), with its HTML report, and an
+      expired and an unapproved waiver for MTP-06: NO-GO;
+    - ``waived``: buyers-empty with TP-1003's failure waived (GO WITH WAIVERS), signed
+      with a key made here."""
+    from tests.adversarial.runs import keypair
+
+    top = tmp_path_factory.mktemp("runs")
+    (top / "valid.yaml").write_text(VALID)
+    (top / "invalid.yaml").write_text(INVALID)
+    private, public = keypair(top)
+    fault = ["--tags", "MTP-06", "--sandbox-fault", "buyers-empty"]
+    made: dict[str, Run] = {}
+    for name, args, env in (
+        ("go", ["--tags", "MTP-06"], golive_env()),
+        ("nogo", [*fault, "--waivers", str(top / "invalid.yaml")], golive_env()),
+        (
+            "waived",
+            ["--no-html", *fault, "--waivers", str(top / "valid.yaml")],
+            golive_env(GOLIVE_SIGNING_KEY_FILE=str(private)),
+        ),
+    ):
+        out = top / name
+        done = subprocess.run(
+            [sys.executable, "-m", "golive", "run", "--output", str(out), *args],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        made[name] = Run(done.returncode, done.stdout, done.stderr, out)
+    return Finished(made["go"], made["nogo"], made["waived"], public)
+
+
+def copy(run: Run, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(run.run_dir, tmp_path / run.run_dir.name))
+
+
+def test_a_valid_waiver_turns_no_go_into_go_with_waivers(finished: Finished) -> None:
+    run = finished.waived
     assert run.code == 0, run.stdout + run.stderr
     doc = run.signoff
     assert doc["verdict"] == "GO WITH WAIVERS"
@@ -64,32 +106,19 @@ def test_a_valid_waiver_turns_no_go_into_go_with_waivers(
 
 
 @pytest.mark.parametrize(
-    ("extra", "problem"),
-    [
-        ("approved_by: Jane Roe\n    expires: 2020-01-01", "expired on 2020-01-01: not applied"),
-        (f"expires: {TOMORROW}", "not approved: not applied"),
-    ],
+    "problem", [f"expired on {LONG_AGO}", "not approved"], ids=["expired", "unapproved"]
 )
-def test_an_expired_or_unapproved_waiver_does_not_count(
-    golive_cli: Callable[..., Run], tmp_path: Path, extra: str, problem: str
-) -> None:
-    waivers = waiver_file(tmp_path, f"waivers:\n  - id: MTP-06\n    reason: later\n    {extra}\n")
-    run = golive_cli(
-        "run",
-        "--no-html",
-        "--tags",
-        "MTP-06",
-        "--sandbox-fault",
-        "buyers-empty",
-        "--waivers",
-        str(waivers),
-    )
-    assert run.code == 1
-    assert f"waiver for MTP-06 {problem}" in run.signoff["warnings"]
+def test_an_expired_or_unapproved_waiver_does_not_count(finished: Finished, problem: str) -> None:
+    """The NO-GO run carries both waivers: had either counted, MTP-06's one failure
+    (TP-1003) would be waived and the run GO WITH WAIVERS (exit 0)."""
+    run = finished.nogo
+    assert run.code == 1, run.stdout + run.stderr
+    assert f"waiver for MTP-06 {problem}: not applied" in run.signoff["warnings"]
 
 
 def test_a_malformed_waiver_file_exits_2(golive_cli: Callable[..., Run], tmp_path: Path) -> None:
-    waivers = waiver_file(tmp_path, "waivers:\n  - id: mtp6\n    reason: x\n    expires: soon\n")
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers:\n  - id: mtp6\n    reason: x\n    expires: soon\n")
     run = golive_cli("run", "--waivers", str(waivers))
     assert run.code == 2
     assert run.stderr.startswith(f"golive: {waivers}:2: waivers.0.id: string should match"), (
@@ -97,40 +126,11 @@ def test_a_malformed_waiver_file_exits_2(golive_cli: Callable[..., Run], tmp_pat
     )
 
 
-@pytest.fixture(scope="module")
-def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One GO run and one NO-GO run, shared by the approval tests (they copy them)."""
-    out = tmp_path_factory.mktemp("runs")
-    for fault in ([], ["--sandbox-fault", "buyers-empty"]):
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "golive",
-                "run",
-                "--output",
-                str(out / "r"),
-                "--tags",
-                "MTP-06",
-                *fault,
-            ],
-            cwd=ROOT,
-            env=golive_env(),
-            capture_output=True,
-            check=False,
-        )
-        (out / "r" / "latest").resolve().rename(out / ("nogo" if fault else "go"))
-    return out
-
-
-def copy(finished: Path, name: str, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(finished / name, tmp_path / name))
-
-
 def test_approving_a_go_run_is_recorded_and_verified(
-    golive_cli: Callable[..., Run], finished: Path, tmp_path: Path
+    golive_cli: Callable[..., Run], finished: Finished, tmp_path: Path
 ) -> None:
-    run_dir = copy(finished, "go", tmp_path)
+    assert finished.go.code == 0, finished.go.stdout + finished.go.stderr
+    run_dir = copy(finished.go, tmp_path)
     ok = golive_cli(
         "signoff",
         "approve",
@@ -156,9 +156,9 @@ def test_approving_a_go_run_is_recorded_and_verified(
 
 
 def test_approving_a_no_go_is_refused_with_the_reason(
-    golive_cli: Callable[..., Run], finished: Path, tmp_path: Path
+    golive_cli: Callable[..., Run], finished: Finished, tmp_path: Path
 ) -> None:
-    run_dir = copy(finished, "nogo", tmp_path)
+    run_dir = copy(finished.nogo, tmp_path)
     refused = golive_cli("signoff", "approve", str(run_dir), "--by", "Jane", "--role", "rm")
     assert refused.code == 2
     assert "refused: the verdict is NO-GO (MTP-06 [TP-1003] failed" in refused.stderr
@@ -168,28 +168,25 @@ def test_approving_a_no_go_is_refused_with_the_reason(
 
 
 def test_a_signed_run_detects_a_rewritten_manifest(
-    golive_cli: Callable[..., Run], tmp_path: Path
+    golive_cli: Callable[..., Run], finished: Finished, tmp_path: Path
 ) -> None:
-    from tests.adversarial.runs import keypair
-
-    private, public = keypair(tmp_path)
-    env = golive_env(GOLIVE_SIGNING_KEY_FILE=str(private))
-    run = golive_cli("run", "--no-html", "--tags", "MTP-05", env=env)
-    assert run.code == 0, run.stdout + run.stderr
-    reader = golive_env(GOLIVE_PUBLIC_KEY_FILE=str(public))  # the reader has the public key only
-    verified = golive_cli("verify", str(run.run_dir), env=reader)
+    assert finished.waived.code == 0, finished.waived.stdout + finished.waived.stderr
+    run_dir = copy(finished.waived, tmp_path)
+    # the reader has the public key only
+    reader = golive_env(GOLIVE_PUBLIC_KEY_FILE=str(finished.public_key))
+    verified = golive_cli("verify", str(run_dir), env=reader)
     assert verified.code == 0 and "golive: intact (signature valid)" in verified.stdout
     assert "attestation valid (https://in-toto.io/attestation/test-result/v0.1)" in verified.stdout
-    (run.run_dir / "junit.xml").write_text("<testsuites/>")
+    (run_dir / "junit.xml").write_text("<testsuites/>")
     # rewrite the manifest to match the edit, as someone without the key would
-    manifest = json.loads((run.run_dir / "manifest.json").read_text())
+    manifest = json.loads((run_dir / "manifest.json").read_text())
     import hashlib
 
     manifest["files"]["junit.xml"] = hashlib.sha256(b"<testsuites/>").hexdigest()
     canonical = json.dumps(manifest["files"], sort_keys=True, separators=(",", ":")).encode()
     manifest["digest"] = hashlib.sha256(canonical).hexdigest()
-    (run.run_dir / "manifest.json").write_text(json.dumps(manifest))
-    checked = golive_cli("verify", str(run.run_dir), env=reader)
+    (run_dir / "manifest.json").write_text(json.dumps(manifest))
+    checked = golive_cli("verify", str(run_dir), env=reader)
     assert checked.code == 1
     assert "signature does not match the configured public key" in checked.stdout
 
@@ -202,11 +199,11 @@ def connect_options() -> None:
 
 
 def test_the_signoff_page_in_a_real_browser(
-    finished: Path, tmp_path: Path, browser: Browser
+    finished: Finished, tmp_path: Path, browser: Browser
 ) -> None:
     # pytest-playwright's browser: a second sync_playwright() in a worker that already ran
     # a browser test fails (its event loop is still running)
-    page_file = finished / "nogo" / "signoff.html"
+    page_file = finished.nogo.run_dir / "signoff.html"
     page = browser.new_page(viewport={"width": 1000, "height": 700})
     page.goto(page_file.as_uri())
     verdict = page.get_by_test_id("verdict")
