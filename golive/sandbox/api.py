@@ -33,10 +33,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
+
+from .common import Routes
 
 INT64 = (-(2**63), 2**63 - 1)
 INT32 = (-(2**31), 2**31 - 1)
@@ -122,8 +124,8 @@ class Emulation:
     dialect: Dialect
     authorised: Callable[[Request], None]  # raises ApiError(401, ...)
 
-    def router(self) -> APIRouter:
-        api = APIRouter()
+    def router(self) -> Routes:
+        api = Routes()
         by_path: dict[str, dict[str, Operation]] = {}
         for op in self.operations:
             by_path.setdefault(op.path, {})[op.method] = op

@@ -74,6 +74,6 @@ def create_app(settings: Settings) -> FastAPI:
                 return answer
         return JSONResponse({"error": exc.detail}, exc.status_code, exc.headers)
 
-    for domain in DOMAINS:
-        app.include_router(domain.router(settings))
+    for domain in DOMAINS:  # each route built once, on the app's router (common.Routes)
+        domain.router(settings).install(app.router)
     return app

@@ -26,7 +26,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException
+from fastapi import HTTPException
 
 from . import billing_data, billing_ext, billing_kb, billing_portal, billing_runs
 from .billing_core import Instance
@@ -40,7 +40,7 @@ from .billing_faults import (
     TICKET_EDIT_LOST,
     VOIP_PROVISIONING_FAILS,
 )
-from .common import Fault, Settings
+from .common import Fault, Routes, Settings
 from .db import Database
 
 SCHEMA = ""  # each instance has its own file (billing_data.SCHEMA)
@@ -267,7 +267,7 @@ def load(db: Database, seed: int) -> None:
     conn.close()
 
 
-def router(settings: Settings) -> APIRouter:
+def router(settings: Settings) -> Routes:
     instances = {
         name: Instance(name, Database(instance_path(settings.db, name)), settings)
         for name in INSTANCES
@@ -278,7 +278,7 @@ def router(settings: Settings) -> APIRouter:
             raise HTTPException(404, f"no billing instance {instance}")
         return instances[instance]
 
-    top = APIRouter()
+    top = Routes()
     kb = billing_kb.router(settings, instance)
     ext = billing_ext.router(settings, instance)
     web = billing_portal.router(settings, instance)

@@ -20,7 +20,7 @@ import io
 import json
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 
 from . import billing_core as core
 from .billing_data import provisioned_value
@@ -30,17 +30,17 @@ from .billing_faults import (
     TICKET_EDIT_LOST,
     VOIP_PROVISIONING_FAILS,
 )
-from .common import Settings, later
+from .common import Routes, Settings, later
 
 JOB_DELAY = 0.05  # provisioning runs asynchronously, as in a real platform
 
 
-def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
+def router(settings: Settings, instance_of: core.InstanceOf) -> Routes:
     def authorised(request: Request) -> None:
         if not core.basic_ok(settings, request):
             raise HTTPException(401, "missing or invalid basic credentials")
 
-    api = APIRouter(dependencies=[Depends(authorised)])
+    api = Routes(dependencies=[Depends(authorised)])
 
     @api.get("/release")
     def release(instance: core.InstanceName) -> dict[str, Any]:

@@ -22,14 +22,14 @@ import re
 import secrets
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 
 from . import api
 from . import billing_core as core
 from . import billing_kb_schemas as schemas
 from .api import ApiError, Call, Operation, Param
-from .common import Settings
+from .common import Routes, Settings
 
 KB_PATH = re.compile(r"^/[^/]+/1\.0/kb/")
 CLASS_NAMES = {
@@ -152,7 +152,7 @@ def operations(h: Handlers) -> tuple[Operation, ...]:
     )  # fmt: skip
 
 
-def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
+def router(settings: Settings, instance_of: core.InstanceOf) -> Routes:
     handlers = Handlers(settings, instance_of)
     return api.Emulation(operations(handlers), DIALECT, handlers.authorised).router()
 

@@ -23,7 +23,7 @@ import secrets
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from . import billing_core as core
@@ -33,7 +33,7 @@ from .billing_faults import (
     PORTAL_PAYMENT_NOT_POSTED,
     SIGNUP_WITHOUT_PACKAGE,
 )
-from .common import Settings
+from .common import Routes, Settings
 
 STAFF_TOKEN_VAR = "GOLIVE_SANDBOX_STAFF_TOKEN"  # the staff's password (the launcher sets it)
 
@@ -91,8 +91,8 @@ async def form(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in parsed.items()}
 
 
-def router(settings: Settings, instance_of: core.InstanceOf) -> APIRouter:
-    web = APIRouter()
+def router(settings: Settings, instance_of: core.InstanceOf) -> Routes:
+    web = Routes()
 
     def session(inst: core.Instance, request: Request, kind: str) -> str | None:
         token = request.cookies.get(kind, "")

@@ -27,11 +27,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import FileResponse
 
 from .billing_core import basic_ok
-from .common import Fault, Settings
+from .common import Fault, Routes, Settings
 from .db import Database
 
 BILL_RUN = "2026-11-01"
@@ -354,11 +354,11 @@ SANDBOX_EXPORT_FAULTS = {
 }
 
 
-def router(settings: Settings, instance: str, accounts: int, extra: Sequence[str]) -> APIRouter:
+def router(settings: Settings, instance: str, accounts: int, extra: Sequence[str]) -> Routes:
     """``GET /<instance>/sandbox-ext/billrun/{accounts,invoices,items}.parquet``: the
     instance's November bill run as exported files (basic auth, as the API), written on
     first request (the candidate's with the export faults that are on)."""
-    api = APIRouter()
+    api = Routes()
     lock = threading.Lock()
     folder = Path(settings.db.path).parent / f"billrun-{instance}"
 

@@ -30,10 +30,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 
 from . import clock, mail
-from .common import Fault, Settings, bearer, sql_fault
+from .common import Fault, Routes, Settings, bearer, sql_fault
 from .db import Database
 from .einvoicing_data import ARTICLE_URLS, ARTICLES, BASE, HUB_DOMAIN, SUPPORT_OPS, generate
 
@@ -236,10 +236,10 @@ def flush_outbox(settings: Settings) -> None:
         settings.db.execute("UPDATE hub_outbox SET sent = 1 WHERE id = ?", row["id"])
 
 
-def router(settings: Settings) -> APIRouter:
+def router(settings: Settings) -> Routes:
     db = settings.db
     flush_outbox(settings)
-    api = APIRouter(prefix="/connect/api")
+    api = Routes(prefix="/connect/api")
     auth = [bearer(settings)]
 
     def customer_row(cid: str) -> dict[str, Any]:
@@ -344,7 +344,7 @@ def router(settings: Settings) -> APIRouter:
             "checked_at": datetime.now(UTC).isoformat(),
         }
 
-    hooks = APIRouter(prefix="/connect/hooks")
+    hooks = Routes(prefix="/connect/hooks")
 
     @hooks.post("/storecove/{integration_id}", status_code=202)
     async def receive(integration_id: str, request: Request) -> dict[str, str]:
@@ -367,7 +367,7 @@ def router(settings: Settings) -> APIRouter:
         row = integration_row(cid, app)
         return db.all("SELECT * FROM hub_received WHERE integration_id = ? ORDER BY id", row["id"])
 
-    outer = APIRouter()
+    outer = Routes()
     outer.include_router(api)
     outer.include_router(hooks)
     return outer

@@ -22,10 +22,10 @@ import secrets
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 
 from . import monitor_web
-from .common import Fault, Settings, bearer, sql_fault
+from .common import Fault, Routes, Settings, bearer, sql_fault
 from .db import Database
 from .monitor_data import INSTANCES, day, generate
 from .monitor_faults import (
@@ -287,11 +287,11 @@ def basic_user(request: Request) -> tuple[str, str]:
     return user, password
 
 
-def router(settings: Settings) -> APIRouter:
+def router(settings: Settings) -> Routes:
     monitor = Monitor(settings)
     db = settings.db
-    root = APIRouter(prefix="/monitor")
-    admin = APIRouter(prefix="/api/{instance}/customers", dependencies=[bearer(settings)])
+    root = Routes(prefix="/monitor")
+    admin = Routes(prefix="/api/{instance}/customers", dependencies=[bearer(settings)])
 
     @admin.get("/{customer_id}")
     def customer(instance: str, customer_id: str) -> dict[str, Any]:

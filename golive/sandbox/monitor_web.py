@@ -17,9 +17,10 @@ from string import Template
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from .common import Routes
 from .monitor_faults import (
     DASHBOARD_LEAKS_OTHER_CUSTOMER,
     PARTNER_USERS_PAGE_OPEN,
@@ -52,8 +53,8 @@ def denied(instance: str, what: str, reason: str) -> HTMLResponse:
     )
 
 
-def router(monitor: Monitor) -> APIRouter:
-    web = APIRouter(prefix="/{instance}")
+def router(monitor: Monitor) -> Routes:
+    web = Routes(prefix="/{instance}")
     db = monitor.db
     admin_user = os.environ.get("GOLIVE_SANDBOX_USER", "golive")
 

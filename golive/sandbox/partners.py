@@ -13,11 +13,11 @@ import uuid
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import HTTPException
 from pydantic import BaseModel
 
 from . import mail
-from .common import Fault, Settings, bearer, sql_fault
+from .common import Fault, Routes, Settings, bearer, sql_fault
 from .db import Database
 from .partners_data import generate
 
@@ -173,9 +173,9 @@ class MoveRequest(BaseModel):
     body: str
 
 
-def router(settings: Settings) -> APIRouter:
+def router(settings: Settings) -> Routes:
     db = settings.db
-    api = APIRouter(prefix="/api", dependencies=[bearer(settings)])
+    api = Routes(prefix="/api", dependencies=[bearer(settings)])
 
     def organisation_row() -> dict[str, Any]:
         row = db.one("SELECT * FROM organisation")

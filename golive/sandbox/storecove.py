@@ -28,13 +28,13 @@ import time
 import uuid
 from typing import Any, NoReturn
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from . import api, clock
 from . import storecove_schemas as schemas
 from .api import ApiError, Call, Operation, Param
-from .common import Fault, Settings, later, sql_fault
+from .common import Fault, Routes, Settings, later, sql_fault
 from .db import Database
 from .einvoicing_data import generate
 from .storecove_provider import (
@@ -163,10 +163,10 @@ def load(db: Database, seed: int) -> None:
             tx.execute("INSERT INTO sc_push_webhooks VALUES (?, ?)", (c.id, c.hook_url))
 
 
-def router(settings: Settings) -> APIRouter:
+def router(settings: Settings) -> Routes:
     provider = Provider(settings)
     emulation = api.Emulation(operations(provider), DIALECT, provider.authorised)
-    outer = APIRouter()
+    outer = Routes()
     outer.include_router(emulation.router(), prefix=PREFIX)
     outer.include_router(ui_router(provider))
     return outer
@@ -400,10 +400,10 @@ def refuse(source: str, details: str) -> NoReturn:
     raise ApiError(422, details, [(source, details)])
 
 
-def ui_router(provider: Provider) -> APIRouter:
+def ui_router(provider: Provider) -> Routes:
     """What Storecove's UI shows (not part of the published API)."""
     db = provider.db
-    ui = APIRouter(prefix="/sandbox/storecove", dependencies=[Depends(provider.authorised_ui)])
+    ui = Routes(prefix="/sandbox/storecove", dependencies=[Depends(provider.authorised_ui)])
 
     @ui.get("/push_webhooks")
     def push_webhooks(request: Request, tenant_id: str | None = None) -> list[dict[str, str]]:
