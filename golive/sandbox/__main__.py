@@ -21,6 +21,7 @@ dies with the process named by ``GOLIVE_SANDBOX_PARENT``, even one killed with S
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -31,6 +32,7 @@ import sys
 import tempfile
 from pathlib import Path
 from types import FrameType
+from typing import NoReturn
 
 PARENT_VAR = "GOLIVE_SANDBOX_PARENT"  # golive/launcher.py
 FAULT_ANSWER_VAR = "GOLIVE_SANDBOX_FAULT_ANSWER"  # golive/launcher.py: answer for the faults
@@ -270,5 +272,18 @@ class Server(uvicorn.Server):
         print(self.ready_line, flush=True)
 
 
+def exit_now(code: int) -> NoReturn:
+    """End the process once ``main`` has cleaned up (its database folder is gone): its
+    output flushed, without the interpreter's own teardown of every module and object,
+    which cost a sandbox 0.2 s of CPU after SIGTERM, for nothing anyone reads. A second
+    signal meanwhile changes nothing: it is ending."""
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(signum, signal.SIG_IGN)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())
