@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from faker import Faker
+from .fakes import new_faker
 
 NS = uuid.UUID("6f1c1e0e-6b5e-4d38-9d55-3b1e2c0a9b21")
 BILL_RUN = "2026-11-01"
@@ -211,7 +211,7 @@ def _account(i: int, key: str, name: str, email: str, region: int) -> dict[str, 
 
 
 def _names(seed: int) -> Iterator[tuple[str, str]]:
-    fake = Faker("en_US")
+    fake = new_faker("en_US")
     fake.seed_instance(seed)
     for i in range(FAKE_LIMIT):
         name = fake.name()

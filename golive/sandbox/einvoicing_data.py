@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from faker import Faker
+from .fakes import new_faker
 
 ARTICLES = {
     "Enterprise": "About E-Invoicing in Enterprise",
@@ -61,7 +61,7 @@ PLAN = (  # id, edition, country, Faker locale, Peppol scheme, identifier digits
 def generate(seed: int) -> list[Customer]:
     customers = []
     for n, (cid, edition, country, locale, scheme, digits) in enumerate(PLAN):
-        fake = Faker(locale)
+        fake = new_faker(locale)
         fake.seed_instance(seed + n)
         name = fake.company()
         slug = "".join(c for c in name.lower() if c.isalnum())[:16] or f"customer{n}"

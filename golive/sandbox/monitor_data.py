@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from faker import Faker
-
 from . import clock
+from .fakes import new_faker
 
 INSTANCES = ("TEST", "PROD")
 PERMISSIONS = (
@@ -71,7 +70,7 @@ def today() -> date:
 
 
 def generate(seed: int) -> Dataset:
-    fake = Faker("de_AT")
+    fake = new_faker("de_AT")
     fake.seed_instance(seed)
     companies = [
         Company("C-100", fake.unique.company()),

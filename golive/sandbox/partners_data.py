@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from faker import Faker
+from .fakes import new_faker
 
 READY_PARTNERS = ("TP-1001", "TP-1002", "TP-1003")
 
@@ -66,7 +66,7 @@ def _slug(text: str) -> str:
 
 
 def generate(seed: int, ready: int = len(READY_PARTNERS)) -> Dataset:
-    fake = Faker("en_US")
+    fake = new_faker("en_US")
     fake.seed_instance(seed)
     organisation = fake.company()
     domain = f"{_slug(organisation.split()[0])}.example"
