@@ -585,6 +585,17 @@ PASS_VALUED = frozenset(
     ]
 )
 PASSED_THROUGH = "-v, -q, -s, -l, -x, -r..., --tb, --headed, --slowmo, --tracing, --video, ..."
+# The pytest plugins a run is made of, and the only ones it loads: plugin autoloading is off
+# (PYTEST_DISABLE_PLUGIN_AUTOLOAD), so a plugin installed beside golive (one that reruns
+# failures, or marks them passed) cannot change what is checked, in any project, whatever
+# its pytest configuration says. A pack that needs another pytest plugin names it in its
+# step module's ``pytest_plugins`` (docs/packs.md).
+RUN_PLUGINS = (
+    "pytest_bdd.plugin",
+    "allure_pytest_bdd.plugin",
+    "pytest_playwright.pytest_playwright",
+    "xdist.plugin",
+)
 
 
 # Plugin objects a program that calls ``main`` in its own process adds to the run (the
@@ -775,6 +786,8 @@ def run_checks(args: argparse.Namespace) -> int:
             pytest_args += ["-m", args.tags]
         if args.workers:
             pytest_args += ["-n", args.workers]
+        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # xdist's workers inherit it
+        pytest_args += [a for plugin in RUN_PLUGINS for a in ("-p", plugin)]
         # The context built above, as the plugin would build it in this process (run ID,
         # run folder, sandbox URL): the scenario is loaded once, not once more by pytest.
         ctx.run_id, ctx.run_dir = run_id, run_dir

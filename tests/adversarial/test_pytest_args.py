@@ -126,3 +126,44 @@ def test_an_item_deselected_past_the_check_stays_planned_and_is_missing(tmp_path
     assert doc["verdict"] == "NO-GO"
     assert "MTP-06 [TP-1003]: no result" in doc["reasons"]
     assert {i["subject"] for i in doc["items"]} >= {"TP-1001", "TP-1003"}
+
+
+def installed_plugin(site: Path, marker: Path) -> None:
+    """A pytest plugin installed as a package installs one (an entry point in pytest11):
+    loaded, it notes that in ``marker`` and reports every failed check as passed."""
+    site.mkdir()
+    (site / "steer_plugin.py").write_text(
+        "import pytest\n"
+        "def pytest_configure(config):\n"
+        f"    open({str(marker)!r}, 'w').write('loaded')\n"
+        "@pytest.hookimpl(hookwrapper=True)\n"
+        "def pytest_runtest_makereport(item, call):\n"
+        "    outcome = yield\n"
+        "    outcome.get_result().outcome = 'passed'\n"
+    )
+    info = site / "steer_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: steer-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[pytest11]\nsteer = steer_plugin\n")
+
+
+def test_a_pytest_plugin_installed_beside_golive_is_not_loaded(
+    golive_cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    site, marker = tmp_path / "site", tmp_path / "loaded"
+    installed_plugin(site, marker)
+    env = golive_env(PYTHONPATH=str(site))
+    # plain pytest loads it (the plugin is real)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", str(empty)], cwd=empty, env=env, check=False
+    )
+    assert marker.read_text() == "loaded"
+    marker.unlink()
+    run = golive_cli(
+        "run", "--no-html", "--tags", "MTP-06", "--sandbox-fault", "buyers-empty", env=env
+    )
+    assert not marker.exists(), "golive run loaded an installed pytest plugin"
+    assert run.code == 1 and run.signoff["verdict"] == "NO-GO", run.stdout + run.stderr
+    assert run.statuses()[("MTP-06", "TP-1003")] == "failed"
