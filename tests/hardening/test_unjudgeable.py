@@ -1,9 +1,9 @@
 """Group 1b: what golive cannot judge is never GO.
 
-Malformed checklists (in a throwaway copy of the project) stop the run with exit 2 and the
-file and line; a worker that dies or a browser that crashes leaves NO-GO naming the item
-that was running; a run killed halfway leaves a signoff that says it could not be judged;
-results left over from another run make a run unjudgeable.
+Malformed checklists (in a throwaway copy of the project, all in one) stop the run with
+exit 2 and the file and line; a worker that dies or a browser that crashes leaves NO-GO
+naming the item that was running; a run killed halfway leaves a signoff that says it
+could not be judged; results left over from another run make a run unjudgeable.
 
 Already covered elsewhere (not repeated): zero checks (tests/test_runs.py
 test_zero_selected_checks_is_never_go), all skipped (test_a_manual_item_without_attestation
@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,56 +25,51 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, golive_env
+from golive import cli
+from golive.attest import LEGACY_HMAC_VAR, PUBLIC_KEY_VAR, SIGNING_KEY_VAR
+from tests.conftest import ROOT, Run, golive_env
 from tests.hardening.conftest import pointed_at, project, run_in, select_pack
 
 GOOD_STEP = "    Given the e-invoicing customer going live\n"  # defined once, in steps/
 
 
 def no_sandbox(tmp_path: Path) -> Path:
-    """These runs stop before contacting anything: no need to start a sandbox."""
+    """These runs contact nothing: no need to start a sandbox."""
     return select_pack(pointed_at(tmp_path, "http://127.0.0.1:9", name="no-sandbox"))
 
 
-def feature(body: str, head: str = "") -> dict[str, str]:
-    return {"hardening/probe.feature": f"Feature: probe\n{head}  @HARD-01 @blocker @api\n{body}"}
+def feature(item: str, body: str, head: str = "") -> str:
+    return f"Feature: probe\n{head}  @{item} @blocker @api\n{body}"
 
 
 MALFORMED = {
-    # name: (feature text, line, what the message says)
+    # name: (file under features/hardening, its text, line, what the message says)
     "Then: typo": (
-        feature("  Scenario: typo\n" + GOOD_STEP + "    Then: it works\n"),
+        "typo.feature",
+        feature("HARD-01", "  Scenario: typo\n" + GOOD_STEP + "    Then: it works\n"),
         5,
         "Step definition outside of a Scenario or a Background",
     ),
     "scenario starting with And": (
-        feature("  Scenario: and first\n    And it works\n"),
+        "and_first.feature",
+        feature("HARD-02", "  Scenario: and first\n    And it works\n"),
         4,
         "First step in a scenario or background must start with 'Given', 'When' or 'Then'",
     ),
     "step before the first scenario": (
-        feature("  Scenario: s\n" + GOOD_STEP, head="  Given a stray step\n"),
+        "stray.feature",
+        feature("HARD-03", "  Scenario: s\n" + GOOD_STEP, head="  Given a stray step\n"),
         2,
         "step 'Given a stray step' before the first scenario",
     ),
     "undefined step": (
-        feature("  Scenario: undefined\n    Given a step nobody defined\n"),
+        "undefined.feature",
+        feature("HARD-04", "  Scenario: undefined\n    Given a step nobody defined\n"),
         4,
         "undefined step: Given a step nobody defined",
     ),
 }
-
-
-@pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
-def test_a_malformed_checklist_stops_the_run_with_file_and_line(tmp_path: Path, case: str) -> None:
-    files, line, expected = MALFORMED[case]
-    root = project(tmp_path, files, ids=("HARD-01",))
-    run = run_in(root, "--tags", "HARD-01", "--scenario", str(no_sandbox(tmp_path)))
-    assert run.code == 2, run.stdout + run.stderr
-    where = f"{root / 'features' / 'hardening' / 'probe.feature'}:{line}: "
-    assert f"{where}{expected}" in run.stderr, run.stderr
-    assert run.signoff["verdict"] == "NO-GO (could not be judged)"
-
+PROBE = feature("HARD-05", "  Scenario: s\n" + GOOD_STEP + "    Then the probe works\n")
 
 DUPLICATES = """
 from pytest_bdd import given, parsers, then
@@ -92,12 +88,43 @@ def _two(thing: str) -> None: ...
 """
 
 
-def test_two_definitions_of_one_step_stop_the_run(tmp_path: Path) -> None:
-    """pytest-bdd would let the later definition shadow the other silently."""
-    files = feature("  Scenario: s\n" + GOOD_STEP + "    Then the probe works\n")
-    root = project(tmp_path, files, DUPLICATES, ids=("HARD-01",))
-    run = run_in(root, "--tags", "HARD-01", "--scenario", str(no_sandbox(tmp_path)))
+@pytest.fixture(scope="module")
+def malformed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
+    """One project holding every malformed checklist below and two definitions of one
+    step, and its one run. The lint (golive/lint.py, ``check``) reports every problem of
+    every feature file and step module, and any one stops the run: so each case is shown
+    by its own line, with its file and line, in the run's output."""
+    tmp_path = tmp_path_factory.mktemp("malformed")
+    files = {f"hardening/{name}": text for name, text, _, _ in MALFORMED.values()}
+    files["hardening/probe.feature"] = PROBE
+    ids = tuple(f"HARD-0{n}" for n in range(1, 6))
+    root = project(tmp_path, files, DUPLICATES, ids=ids)
+    run = run_in(root, "--tags", "HARD-04", "--scenario", str(no_sandbox(tmp_path)))
+    return root, run
+
+
+def test_a_malformed_checklist_stops_the_run_with_its_verdict_unjudged(
+    malformed: tuple[Path, Run],
+) -> None:
+    _, run = malformed
     assert run.code == 2, run.stdout + run.stderr
+    assert run.signoff["verdict"] == "NO-GO (could not be judged)"
+    assert not list(run.run_dir.glob("allure-results/*-result.json"))  # nothing ran
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
+def test_a_malformed_checklist_stops_the_run_with_file_and_line(
+    malformed: tuple[Path, Run], case: str
+) -> None:
+    root, run = malformed
+    name, _, line, expected = MALFORMED[case]
+    where = f"{root / 'features' / 'hardening' / name}:{line}: "
+    assert f"{where}{expected}" in run.stderr, run.stderr
+
+
+def test_two_definitions_of_one_step_stop_the_run(malformed: tuple[Path, Run]) -> None:
+    """pytest-bdd would let the later definition shadow the other silently."""
+    root, run = malformed
     steps = root / "steps" / "hardening_only.py"
     twice = next(
         x for x in run.stderr.splitlines() if "phrase 'the e-invoicing customer going live'" in x
@@ -162,7 +189,8 @@ def test_a_dead_worker_or_a_crashed_browser_is_no_go_naming_the_item(tmp_path: P
         "  @HARD-02 @blocker @ui\n  Scenario: crashes\n    Then the browser crashes\n"
     }
     root = project(tmp_path, files, CRASHES, ids=("HARD-01", "HARD-02"))
-    run = run_in(root, "--tags", "HARD-01 or HARD-02", "-n", "2")
+    scenario = no_sandbox(tmp_path)  # neither step contacts a system
+    run = run_in(root, "--tags", "HARD-01 or HARD-02", "-n", "2", "--scenario", str(scenario))
     assert run.code == 1, run.stdout + run.stderr
     doc = run.signoff
     assert doc["verdict"] == "NO-GO"
@@ -177,21 +205,25 @@ def test_a_dead_worker_or_a_crashed_browser_is_no_go_naming_the_item(tmp_path: P
 
 def test_a_run_killed_halfway_leaves_a_signoff_that_could_not_be_judged(tmp_path: Path) -> None:
     out = tmp_path / "reports"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "golive", "run", "--no-html", "--output", str(out),
-         "--tags", "ERP-01 or ERP-02 or MTP-01 or MTP-02"],
-        cwd=ROOT, env=golive_env(), stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while not list(out.glob("*/plan.json")) and time.monotonic() < deadline:
-            assert process.poll() is None, "the run ended before it was killed"
-            time.sleep(0.05)
-        assert list(out.glob("*/plan.json")), "no plan.json within 60 s"
-    finally:
-        os.killpg(process.pid, signal.SIGKILL)  # golive, pytest and its sandbox
-        process.wait(timeout=10)
+    with socket.socket() as silent:  # takes every connection and never answers: the first
+        silent.bind(("127.0.0.1", 0))  # check waits out its timeout, the run is still going
+        silent.listen(16)
+        scenario = pointed_at(tmp_path, f"http://127.0.0.1:{silent.getsockname()[1]}")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "golive", "run", "--no-html", "--output", str(out),
+             "--scenario", str(scenario), "--tags", "ERP-01 or ERP-02 or MTP-01 or MTP-02"],
+            cwd=ROOT, env=golive_env(), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while not list(out.glob("*/plan.json")) and time.monotonic() < deadline:
+                assert process.poll() is None, "the run ended before it was killed"
+                time.sleep(0.05)
+            assert list(out.glob("*/plan.json")), "no plan.json within 60 s"
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)  # golive and pytest
+            process.wait(timeout=10)
     assert not (out / "latest").exists()  # "latest" is only ever a run that finished
     [run_dir] = [p for p in out.iterdir() if (p / "run.json").exists()]
     doc = json.loads((run_dir / "signoff.json").read_text())
@@ -200,7 +232,9 @@ def test_a_run_killed_halfway_leaves_a_signoff_that_could_not_be_judged(tmp_path
     assert not (run_dir / "junit.xml").exists()  # it really was killed before the end
 
 
-def test_results_left_over_from_another_run_cannot_be_judged(tmp_path: Path) -> None:
+def test_results_left_over_from_another_run_cannot_be_judged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A run folder whose plan holds MTP-05 but whose results also hold an MTP-06 result
     (left from another run): the gate cannot judge it."""
     run_dir = tmp_path / "run"
@@ -215,13 +249,13 @@ def test_results_left_over_from_another_run_cannot_be_judged(tmp_path: Path) -> 
         result = {"uuid": f"{n}" * 32, "status": "passed", "start": 1, "stop": 2,
                   "labels": [{"name": "golive_id", "value": item_id}]}  # fmt: skip
         (results / f"{result['uuid']}-result.json").write_text(json.dumps(result))
-    gate = subprocess.run(
-        [sys.executable, "-m", "golive", "gate", str(run_dir)],
-        cwd=ROOT, capture_output=True, text=True, env=golive_env(), timeout=60,
-    )  # fmt: skip
-    assert gate.returncode == 2, gate.stdout + gate.stderr
-    assert "results that this run did not plan: MTP-06|" in gate.stdout
-    assert "NO-GO (could not be judged)" in gate.stdout
+    for var in (SIGNING_KEY_VAR, PUBLIC_KEY_VAR, LEGACY_HMAC_VAR):  # no key of the caller's
+        monkeypatch.delenv(var, raising=False)
+    code = cli.main(["gate", str(run_dir)])  # what `golive gate RUN_DIR` runs, in process
+    out, err = capsys.readouterr()
+    assert code == 2, out + err
+    assert "results that this run did not plan: MTP-06|" in out
+    assert "NO-GO (could not be judged)" in out
 
 
 def test_a_sandbox_that_does_not_start_stops_the_run_with_nothing_checked(
