@@ -81,6 +81,7 @@ ONE_WORKER = (
     "tests/conformance/test_schemathesis.py",
     "tests/conformance/test_findings.py",
     "tests/erp/test_monitor_sandbox.py",
+    "tests/test_progress.py",  # `scenario`: a sandbox with buyers-empty; `logged`: a run
     "tests/hardening/test_unjudgeable.py",  # `malformed`: a project of bad checklists, its run
 )
 
