@@ -83,6 +83,7 @@ ONE_WORKER = (
     "tests/erp/test_monitor_sandbox.py",
     "tests/test_progress.py",  # `scenario`: a sandbox with buyers-empty; `logged`: a run
     "tests/hardening/test_unjudgeable.py",  # `malformed`: a project of bad checklists, its run
+    "tests/hardening/test_unreachable.py",  # `runs`: two runs against misbehaving targets
 )
 
 

@@ -61,7 +61,9 @@ class Target(ThreadingHTTPServer):
     /slow, /error (500), /throttled (429, Retry-After), /cut (body cut short),
     /halfjson (JSON cut short), /html (a gateway's HTML page), /echo (a 500 whose body
     echoes the request's headers back, credentials included), /encoded (a 500 that echoes
-    the credential HTML-escaped, hex-encoded, upper-cased, \\u-escaped and split)."""
+    the credential HTML-escaped, hex-encoded, upper-cased, \\u-escaped and split). A path
+    naming a key of ``modes`` (a subject, as in /api/partners/TP-1002) misbehaves in the
+    way its value names instead, so one run can meet a different fault for each subject."""
 
     daemon_threads = True
 
@@ -71,6 +73,7 @@ class Target(ThreadingHTTPServer):
             self.socket = tls.wrap_socket(self.socket, server_side=True)
         self.scheme = "https" if tls else "http"
         self.hits: list[tuple[str, str]] = []
+        self.modes: dict[str, str] = {}
 
     @property
     def url(self) -> str:
@@ -95,6 +98,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         self.server.hits.append((self.command, self.path))
         mode = self.path.strip("/").split("/")[0]
+        mode = next((m for key, m in self.server.modes.items() if key in self.path), mode)
         if mode == "slow":
             time.sleep(SLOW_SECONDS)
             self._send(200, b"{}")
