@@ -84,6 +84,7 @@ ONE_WORKER = (
     "tests/test_progress.py",  # `scenario`: a sandbox with buyers-empty; `logged`: a run
     "tests/hardening/test_unjudgeable.py",  # `malformed`: a project of bad checklists, its run
     "tests/hardening/test_unreachable.py",  # `runs`: two runs against misbehaving targets
+    "tests/adversarial/test_production_safety_cases.py",  # pytest-playwright's `browser`
 )
 
 

@@ -6,6 +6,7 @@ allowed session POST to another path. In process against loopback servers, but f
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +20,7 @@ from golive.errors import ScenarioError, TargetResponseError
 from golive.fixtures.browser import production_guard
 from golive.http import HttpClient, MutationGuard
 from golive.redact import Redactor
-from tests.conftest import ROOT, Run
+from tests.conftest import ROOT, Run, replaced
 
 GOOD = (ROOT / "scenarios" / "sandbox.yaml").read_text()
 SESSION_POSTS = ["/portal/login"]
@@ -142,9 +143,12 @@ def test_exact_ids_load(tmp_path: Path) -> None:
 
 
 def test_an_id_no_checklist_item_has_stops_the_run_before_anything_is_contacted(
-    golive_cli: Callable[..., Run], tmp_path: Path
+    golive_cli: Callable[..., Run], tmp_path: Path, target: Target
 ) -> None:
     path = scenario_with(tmp_path, '["MTP-08", "MTP-99", "ZZZ-1"]', tier="production")
+    # every system at a target that records what reaches it (no sandbox started)
+    text = replaced(path.read_text(), "enabled: true", "enabled: false")
+    path.write_text(re.sub(r"base_url: sandbox", f"base_url: {target.url}", text))
     run = golive_cli("run", "--no-html", "--scenario", str(path), "--tags", "MTP-01")
     assert run.code == 2, run.stdout + run.stderr
     out = run.stdout + run.stderr
@@ -155,6 +159,7 @@ def test_an_id_no_checklist_item_has_stops_the_run_before_anything_is_contacted(
     assert "like MTP-08" in out and "Traceback" not in out
     assert run.signoff["verdict"] == "NO-GO (could not be judged)"
     assert not list(run.run_dir.glob("allure-results/*-result.json"))  # nothing ran
+    assert target.hits == []  # nothing was contacted
 
 
 # --- no changing method is retried on production ----------------------------------------
