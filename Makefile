@@ -73,6 +73,7 @@ bench: setup
 # `make test` runs a short one. FUZZ_ARGS: e.g. GOLIVE_FUZZ_EXAMPLES=1000 GOLIVE_FUZZ_SEED=7
 fuzz: setup
 	$(FUZZ_ARGS) $(BIN)/python -m tests.conformance.fuzz
+	GOLIVE_REDACT_SETS=48 $(BIN)/pytest tests/unit/test_redact_equivalence.py -q -n 2
 
 clean:
 	rm -rf $(VENV) node_modules reports/2* reports/latest

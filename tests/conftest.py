@@ -71,7 +71,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # that runs one of its tests (with four workers, up to four times), so one worker runs all
 # of a module's tests. Every other test is handed out on its own.
 ONE_WORKER = (
-    "tests/test_signoff.py",  # `finished`: a GO and a NO-GO run, with their HTML reports
+    "tests/test_signoff.py",  # `finished`: a GO, a NO-GO and a waived (signed) run
     "tests/test_signoff_browser.py",  # `run`: a run with its report, and a browser
     "tests/test_allure.py",  # `runs`: a GO and a GO WITH WAIVERS run, with their reports
     "tests/einvoicing/",  # conftest.py's `sandbox`
@@ -81,6 +81,7 @@ ONE_WORKER = (
     "tests/conformance/test_schemathesis.py",
     "tests/conformance/test_findings.py",
     "tests/erp/test_monitor_sandbox.py",
+    "tests/unit/test_redact_equivalence.py",  # each secret set's corpus and oracle, made once
     "tests/test_progress.py",  # `scenario`: a sandbox with buyers-empty; `logged`: a run
     "tests/hardening/test_unjudgeable.py",  # `malformed`: a project of bad checklists, its run
     "tests/hardening/test_unreachable.py",  # `runs`: two runs against misbehaving targets

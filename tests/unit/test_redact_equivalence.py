@@ -20,6 +20,7 @@ import functools
 import html
 import html.entities
 import json
+import os
 import random
 import re
 import string
@@ -143,7 +144,10 @@ class ReferenceRedactor:
 # -- the corpus -----------------------------------------------------------------------------
 
 SEED = 20240517
-SETS = 48  # secret sets, four of each kind; each has its own seeds, so each case stands alone
+# secret sets, each with its own seeds, so each case stands alone: one of each of the 12
+# kinds in `make test` (the module is in ONE_WORKER, so each corpus is made once), four of
+# each in `make fuzz` (GOLIVE_REDACT_SETS=48)
+SETS = int(os.environ.get("GOLIVE_REDACT_SETS", "12"))
 URL_SAFE = string.ascii_letters + string.digits + "-_"
 # the characters the encodings themselves are written with, and the escapes' letters
 TRICKY = "%&#;\\+ '\"<>=/?xXuUnNrR0123456789abcdefABCDEF.:!*()[]{}$@^|~`,"
@@ -468,7 +472,7 @@ def test_the_corpus_masks_and_leaves_alone() -> None:
             for text in encodings(rng, secret):
                 assert MASK in redactor.text(text), (index, secret, text)
     assert masked > 0.6 * sum(len(corpus(i)[2]) for i in range(SETS))
-    assert kept > 100
+    assert kept > 2 * SETS  # near misses of lone secrets, several a set
 
 
 def test_a_secret_spelled_every_way_at_once_is_masked_the_same() -> None:
