@@ -61,7 +61,7 @@ lint: $(STAMP)
 # other. The modules whose tests share a sandbox or a run go to one worker each, so it is
 # built once, not once per worker (tests/conftest.py, ONE_WORKER).
 test: setup $(FAKETIME_STAMP) $(SPARK_STAMP) lint
-	$(BIN)/pytest tests -n 4 --dist load --no-loadscope-reorder -q --durations=10
+	$(BIN)/pytest tests -n 4 --dist load --no-loadscope-reorder -q -rs --durations=10
 
 # The benchmarks (bench/README.md): figures and ratios measured side by side, one table.
 # Not part of `make test`: benchmarks are not tests. BENCH_ARGS: e.g. --repeat 5 --only api

@@ -26,24 +26,18 @@ import yaml
 from golive.sandbox import billing_kb, storecove
 from golive.sandbox.common import Settings
 from golive.sandbox.storecove_provider import Provider
+from tests import specs
+from tests.specs import SPECS
 
 from . import errata
 
-SPECS = {"storecove": "storecove-openapi-2.0.1.json", "killbill": "killbill-swagger-0.24.0.yaml"}
 REPO = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
 def spec_path(name: str) -> Path:
-    """The published spec: ``GOLIVE_SPECS_DIR``, else the nearest ``shared/specs`` above
-    the checkout (CI clones with shared/ beside it)."""
-    env = os.environ.get("GOLIVE_SPECS_DIR")
-    folders = [Path(env)] if env else []
-    folders += [parent / "shared" / "specs" for parent in REPO.parents]
-    for folder in folders:
-        if (folder / SPECS[name]).is_file():
-            return folder / SPECS[name]
-    raise FileNotFoundError(f"{SPECS[name]} not found in {', '.join(map(str, folders))}")
+    """The published spec (tests/specs.py says where it is read)."""
+    return specs.spec_file(name)
 
 
 @functools.cache

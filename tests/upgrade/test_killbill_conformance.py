@@ -1,6 +1,7 @@
 """The Kill Bill adapter and the billing sandbox stay inside Kill Bill 0.24's published API.
 
-Reads the spec from ../shared/specs (not copied into the project); skipped where absent.
+Reads the spec where tests/specs.py finds it (../shared/specs, not copied into the project);
+skipped, saying why, where it is not there.
 """
 
 from __future__ import annotations
@@ -15,10 +16,7 @@ from fastapi.routing import APIRoute
 import packs.billing_upgrade.killbill as adapter
 from golive.sandbox import billing_kb
 from golive.sandbox.common import Settings
-
-NAME = Path("shared", "specs", "killbill-swagger-0.24.0.yaml")
-SPEC = next((p / NAME for p in Path(__file__).resolve().parents if (p / NAME).exists()), Path(NAME))
-
+from tests.specs import required
 
 PATH = r'f?"(?:\{KB\})?(/(?:accounts|payments|catalog|security|subscriptions|invoices)[^"?]*)"'
 
@@ -29,9 +27,7 @@ def shape(path: str) -> str:
 
 @pytest.fixture(scope="module")
 def spec() -> dict[str, set[str]]:
-    if not SPEC.exists():
-        pytest.skip(f"{SPEC} not present")
-    raw = yaml.safe_load(SPEC.read_text())
+    raw = yaml.safe_load(required("killbill").read_text())
     return {shape(p): {m.upper() for m in ops} for p, ops in raw["paths"].items()}
 
 
