@@ -59,15 +59,6 @@ def token_redactor(rng: random.Random) -> Redactor:
     return redactor
 
 
-def reference_of(redactor: Redactor) -> ReferenceRedactor:
-    """The oracle with the same forms (built by the same code, copied over)."""
-    reference = ReferenceRedactor()
-    reference._values = set(redactor._values)
-    reference._forms = set(redactor._forms)
-    reference._base64 = set(redactor._base64)
-    return reference
-
-
 def fresh(redactor: Redactor) -> Redactor:
     copy = Redactor()
     copy._values = set(redactor._values)
@@ -99,7 +90,7 @@ def compile_rows(name: str, redactor: Redactor, repeat: int) -> list[Row]:
     clean = "nothing secret here: " + string.ascii_letters * 4
     median = side_by_side(
         {
-            "old": lambda: reference_of(redactor).pattern,
+            "old": lambda: ReferenceRedactor(redactor).pattern,
             "new, no secret": lambda: fresh(redactor).text(clean),
             "new, the token": lambda: fresh(redactor).text(f"echo {token} echo"),
             "new, every form": lambda: fresh(redactor).text(every),
@@ -108,7 +99,7 @@ def compile_rows(name: str, redactor: Redactor, repeat: int) -> list[Row]:
     )
     old = median["old"]
     forms = len(redactor._forms | redactor._base64)
-    size = len(reference_of(redactor).pattern.pattern)
+    size = len(ReferenceRedactor(redactor).pattern.pattern)
     prefilter = len(fresh(redactor).matcher.prefilter.pattern)
     rows: list[Row] = [
         (
@@ -143,7 +134,7 @@ def scrub_row(redactor: Redactor, repeat: int) -> Row:
         for _ in range(12_000)
     ]
     text = json.dumps(records)[: 1 << 20]
-    new, old = fresh(redactor), reference_of(redactor)
+    new, old = fresh(redactor), ReferenceRedactor(redactor)
     new.text("warm"), old.text("warm")  # compiled before the clock starts
     median = side_by_side({"old": lambda: old.text(text), "new": lambda: new.text(text)}, repeat)
     return (

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,12 +57,7 @@ def test_the_emulation_passes_every_schemathesis_check(
 def test_every_erratum_names_what_the_spec_has(name: str) -> None:
     specs.required(name)
     spec = fuzz.load_spec(name)
-    operations = {
-        op["operationId"]
-        for item in spec["paths"].values()
-        for op in item.values()
-        if isinstance(op, dict) and "operationId" in op
-    }
+    operations = published_operations(spec)
     schemas = spec.get("definitions") or spec["components"]["schemas"]
     emulated = set(fuzz.operation_ids(name))
     entries = errata.for_spec(name)
@@ -79,6 +75,15 @@ def test_every_erratum_names_what_the_spec_has(name: str) -> None:
             assert "type" not in schemas[e.schema], f"{e}: the spec says its type already"
 
 
+def published_operations(spec: dict[str, Any]) -> set[str]:
+    return {
+        op["operationId"]
+        for item in spec["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
+
+
 def spec_responses(spec: dict[str, object], operation_id: str) -> set[str]:
     for item in spec["paths"].values():  # type: ignore[attr-defined]
         for op in item.values():
@@ -90,11 +95,5 @@ def spec_responses(spec: dict[str, object], operation_id: str) -> set[str]:
 @pytest.mark.parametrize("name", sorted(fuzz.SPECS))
 def test_every_emulated_operation_is_in_its_spec(name: str) -> None:
     specs.required(name)
-    spec = fuzz.load_spec(name)
-    published = {
-        op["operationId"]
-        for item in spec["paths"].values()
-        for op in item.values()
-        if isinstance(op, dict) and "operationId" in op
-    }
+    published = published_operations(fuzz.load_spec(name))
     assert set(fuzz.operation_ids(name)) <= published, name
