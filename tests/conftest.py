@@ -17,6 +17,7 @@ import requests
 
 from golive import launcher
 from golive.packs import Found, declared
+from tests import forkrun
 
 ROOT = Path(__file__).resolve().parent.parent
 # golive's own packs: those its pyproject.toml declares (a team's pack installed beside
@@ -132,24 +133,34 @@ def golive_cli(tmp_path: Path) -> Callable[..., Run]:
         clock: str | None = None,
     ) -> Run:
         out = tmp_path / "reports"
-        cmd = [sys.executable, "-m", "golive", *args]
+        argv = list(args)
         if output and args and args[0] == "run":
-            cmd[3:4] = ["run", "--output", str(out)]
+            argv[0:1] = ["run", "--output", str(out)]
         if clock is not None:  # "YYYY-MM-DD HH:MM:SS" UTC: the clock starts there and runs
-            cmd = [faketime(), clock, *cmd]
-            env = {**(env or golive_env()), "TZ": "UTC"}
-        done = subprocess.run(
-            cmd,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=env or golive_env(),
-            stdin=subprocess.DEVNULL,
-        )
-        return Run(done.returncode, done.stdout, done.stderr, out)
+            cmd = [faketime(), clock, sys.executable, "-m", "golive", *argv]
+            done = subprocess.run(
+                cmd,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env={**(env or golive_env()), "TZ": "UTC"},
+                stdin=subprocess.DEVNULL,
+            )
+            return Run(done.returncode, done.stdout, done.stderr, out)
+        ran = golive_process(argv, env=env, timeout=timeout)
+        return Run(ran.returncode, ran.stdout, ran.stderr, out)
 
     return run
+
+
+def golive_process(
+    args: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 300
+) -> forkrun.Done:
+    """``python -m golive ARGS`` in ``cwd``, to its end: stdin from /dev/null, stdout and
+    stderr captured, in a process forked from one that has the common imports made
+    (tests/forkrun.py)."""
+    return forkrun.run(list(args), env=env or golive_env(), cwd=cwd, timeout=timeout)
 
 
 def faketime() -> str:

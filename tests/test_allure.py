@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +15,7 @@ import pytest
 from golive.cli import finish
 from golive.config import Policy
 from golive.report import generate_html, quality_gate, write_allure_config
-from tests.conftest import FAR_FUTURE, ROOT, Run, external_scenario, golive_env
+from tests.conftest import FAR_FUTURE, ROOT, Run, external_scenario, golive_process
 
 WAIVERS = f"""waivers:
   - id: MTP-06
@@ -64,11 +62,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
         ["--tags", "MTP-05 or MTP-06", "--sandbox-fault", "buyers-empty",
          "--sandbox-fault", "auto-assign-key-under-review", "--waivers", str(waivers)],
     ):  # fmt: skip
-        done = subprocess.run(
-            [sys.executable, "-m", "golive", "run", "--output", str(out), *args],
-            cwd=ROOT, env=golive_env(), capture_output=True, text=True, timeout=300,
-            stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+        done = golive_process(["run", "--output", str(out), *args])
         made.append(Run(done.returncode, done.stdout, done.stderr, out))
         lines.append(len(history.read_text().splitlines()) if history.exists() else 0)
     return Runs(made[0], made[1], history_lines=lines)

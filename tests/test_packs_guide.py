@@ -24,7 +24,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, golive_env
+from tests.conftest import ROOT, golive_env, golive_process
+from tests.forkrun import Done
 
 GUIDE = ROOT / "docs" / "packs.md"
 FENCE = re.compile(r"^```(\S*)([^\n]*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -77,16 +78,8 @@ def orders() -> Iterator[Orders]:
     service.server.server_close()
 
 
-def golive(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "golive", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env=golive_env(**env),
-        stdin=subprocess.DEVNULL,
-    )
+def golive(args: list[str], cwd: Path, **env: str) -> Done:
+    return golive_process(args, cwd=cwd, env=golive_env(**env), timeout=180)
 
 
 def test_the_guide_builds_a_pack_that_runs_go_and_fails_on_a_broken_service(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import pty
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from golive import launcher
-from tests.conftest import ROOT, Run, external_scenario, golive_env
+from tests.conftest import ROOT, Run, external_scenario, golive_env, golive_process
 
 
 @pytest.fixture(scope="module")
@@ -84,11 +83,10 @@ def test_under_xdist_the_terminal_names_items_not_node_ids(tmp_path: Path, scena
 def logged(tmp_path_factory: pytest.TempPathFactory, scenario: Path) -> Run:
     """One run without a terminal (stdin, stdout and stderr not a tty), as in CI."""
     out = tmp_path_factory.mktemp("logged")
-    done = subprocess.run(
-        [sys.executable, "-m", "golive", "run", "--no-html", "--output", str(out),
-         "--tags", "MTP-06", "--scenario", str(scenario)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, env=env_for_the_sandbox(),
-        stdin=subprocess.DEVNULL,
+    done = golive_process(
+        ["run", "--no-html", "--output", str(out), "--tags", "MTP-06", "--scenario",
+         str(scenario)],
+        env=env_for_the_sandbox(),
     )  # fmt: skip
     return Run(done.returncode, done.stdout, done.stderr, out)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +15,7 @@ from playwright.sync_api import Browser
 from golive.config import Policy, Waiver
 from golive.results import Outcome, Planned
 from golive.verdict import judge
-from tests.conftest import FAR_FUTURE, LONG_AGO, ROOT, Run, golive_env
+from tests.conftest import FAR_FUTURE, LONG_AGO, Run, golive_env, golive_process
 
 TOMORROW = FAR_FUTURE  # valid on the date of any run this suite makes, under any clock
 TODAY = date(2027, 1, 1)  # the reference date the in-process verdicts are judged on
@@ -78,11 +76,7 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> Finished:
         ),
     ):
         out = top / name
-        done = subprocess.run(
-            [sys.executable, "-m", "golive", "run", "--output", str(out), *args],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-            stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+        done = golive_process(["run", "--output", str(out), *args], env=env)
         made[name] = Run(done.returncode, done.stdout, done.stderr, out)
     return Finished(made["go"], made["nogo"], made["waived"], public)
 

@@ -6,8 +6,6 @@ with axe-core (npm, package.json) for serious or critical accessibility violatio
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Request, ViewportSize, expect
 
-from tests.conftest import FAR_FUTURE, ROOT, golive_env
+from tests.conftest import FAR_FUTURE, ROOT, golive_process
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 FOLD: ViewportSize = {"width": 1366, "height": 768}
@@ -33,11 +31,10 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One run with its HTML report, shared by every test here."""
     out = tmp_path_factory.mktemp("browser-run")
     (out / "w.yaml").write_text(WAIVERS)
-    done = subprocess.run(
-        [sys.executable, "-m", "golive", "run", "--output", str(out / "reports"),
+    done = golive_process(
+        ["run", "--output", str(out / "reports"),
          "--tags", "MTP-01 or MTP-06", "--sandbox-fault", "change-request-open",
          "--sandbox-fault", "buyers-empty", "--waivers", str(out / "w.yaml")],
-        cwd=ROOT, env=golive_env(), capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 1, done.stdout + done.stderr
     run_dir = (out / "reports" / "latest").resolve()

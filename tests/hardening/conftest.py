@@ -11,7 +11,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from tests.conftest import ROOT, Run, golive_env, replaced
+from tests.conftest import ROOT, Run, golive_env, golive_process, replaced
 
 CANARY = "Canary-Hx7q-Zebra-4412"  # the value of every credential in these runs
 SLOW_SECONDS = 3.0
@@ -296,13 +295,10 @@ def run_in(
     """``golive run --no-html ARGS`` with ``root`` as the working directory; run folders
     under ``out`` (default ``root/reports``)."""
     out = out or root / "reports"
-    done = subprocess.run(
-        [sys.executable, "-m", "golive", "run", "--no-html", "--output", str(out), *args],
+    done = golive_process(
+        ["run", "--no-html", "--output", str(out), *args],
         cwd=root,
-        capture_output=True,
-        text=True,
         timeout=timeout,
         env=golive_env(**env),
-        stdin=subprocess.DEVNULL,
     )
     return Run(done.returncode, done.stdout, done.stderr, out)

@@ -27,7 +27,7 @@ import pytest
 
 from golive import cli
 from golive.attest import LEGACY_HMAC_VAR, PUBLIC_KEY_VAR, SIGNING_KEY_VAR
-from tests.conftest import ROOT, Run, golive_env
+from tests.conftest import ROOT, Run, golive_env, golive_process
 from tests.hardening.conftest import pointed_at, project, run_in, select_pack
 
 GOOD_STEP = "    Given the e-invoicing customer going live\n"  # defined once, in steps/
@@ -266,12 +266,9 @@ def test_a_sandbox_that_does_not_start_stops_the_run_with_nothing_checked(
     signoff that could not be judged, not checks broken one by one."""
     out = tmp_path / "reports"
     env = golive_env(GOLIVE_SANDBOX_PARTNERS="not-a-number")  # the sandbox fails its load
-    done = subprocess.run(
-        [sys.executable, "-m", "golive", "run", "--no-html", "--output", str(out),
-         "--tags", "MTP-05"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-        stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    done = golive_process(
+        ["run", "--no-html", "--output", str(out), "--tags", "MTP-05"], env=env, timeout=120
+    )
     assert done.returncode == 2, done.stdout + done.stderr
     assert "golive: harness error: the sandbox did not start (exit 1)" in done.stderr
     assert "passed" not in done.stdout and "failed" not in done.stdout, done.stdout
