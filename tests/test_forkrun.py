@@ -64,7 +64,10 @@ def test_a_forked_command_past_its_timeout_is_killed() -> None:
         )  # fmt: skip
 
 
-def test_an_environment_that_changes_the_interpreters_start_is_executed() -> None:
+def test_an_environment_that_changes_the_interpreters_start_is_executed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(forkrun.EXEC_VAR, raising=False)
     env = golive_env()
     assert forkrun.forkable(env)
     assert forkrun.forkable({**env, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": "x"})
@@ -72,3 +75,5 @@ def test_an_environment_that_changes_the_interpreters_start_is_executed() -> Non
     assert not forkrun.forkable({**env, "PYTHONWARNINGS": "error"})
     assert not forkrun.forkable({**env, "PYTHONHASHSEED": "0"})
     assert not forkrun.forkable({**env, "LC_ALL": "C"})
+    monkeypatch.setenv(forkrun.EXEC_VAR, "1")  # the suite's switch: every command executed
+    assert not forkrun.forkable(env)
