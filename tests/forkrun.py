@@ -27,6 +27,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import io
+import json
 import multiprocessing
 import os
 import signal
@@ -73,9 +74,10 @@ PRELOAD = (
     "golive.signoff",
     "golive.verdict",
 )
-# What a new interpreter reads of these is what the server's children are given anyway.
 EXEC_VAR = "GOLIVE_TESTS_EXEC"
+# stdio's encoding and error handlers come from the server's start: the same locale only
 LOCALE = ("LC_ALL", "LC_CTYPE", "LANG")
+# What a new interpreter reads of these, a forked child is given too (``_child``).
 SAME_START = frozenset({"PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PYTHONPATH"})
 
 # the server's state before it imports anything else (this module is its first import)
@@ -99,7 +101,7 @@ def forkable(env: dict[str, str]) -> bool:
     if os.environ.get(EXEC_VAR) == "1" or "LD_PRELOAD" in env:
         return False
     if any(env.get(k) != os.environ.get(k) for k in LOCALE):
-        return False  # stdio's encoding is the server's
+        return False
     return all(k in SAME_START for k in env if k.startswith("PYTHON"))
 
 
@@ -116,8 +118,6 @@ def base_path() -> list[str]:
             env=env,
             cwd="/",
         )
-        import json
-
         _base_path = list(json.loads(found.stdout))
     return _base_path
 
