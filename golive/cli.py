@@ -417,11 +417,20 @@ def check_project(scenario: Path | None) -> int:
     return EXIT_GO
 
 
+class Stopped(KeyboardInterrupt):
+    """What a handled signal raises. To pytest and to every ``except``/``finally`` it is a
+    ``KeyboardInterrupt``; it is not the built-in class itself, because CPython (3.11) marks
+    a bare ``KeyboardInterrupt`` that leaves an ``exec`` of source text (dataclasses,
+    namedtuple and others run such code while a run imports) as unhandled, and then ends
+    the process by SIGINT once ``main`` has returned, whatever it returned: a run stopped at
+    that moment exited -2 instead of 2. A subclass is not marked."""
+
+
 class Signals:
-    """SIGINT, SIGTERM and SIGHUP stop a run the way Ctrl-C does: ``KeyboardInterrupt``,
-    which pytest answers by tearing down its fixtures (browser, sandbox) and the run by
-    unwinding its ``finally`` blocks. Inside ``shielded()`` (the clean-up itself) a signal
-    waits until the clean-up is done."""
+    """SIGINT, SIGTERM and SIGHUP stop a run the way Ctrl-C does: ``Stopped``, a
+    ``KeyboardInterrupt``, which pytest answers by tearing down its fixtures (browser,
+    sandbox) and the run by unwinding its ``finally`` blocks. Inside ``shielded()`` (the
+    clean-up itself) a signal waits until the clean-up is done."""
 
     HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -439,7 +448,7 @@ class Signals:
         if self._shield:
             self._deferred = True
             return
-        raise KeyboardInterrupt(signal.Signals(signum).name)
+        raise Stopped(signal.Signals(signum).name)
 
     @contextlib.contextmanager
     def shielded(self) -> Iterator[None]:
@@ -450,7 +459,7 @@ class Signals:
             self._shield -= 1
             if not self._shield and self._deferred:
                 self._deferred = False
-                raise KeyboardInterrupt("signal during clean-up")
+                raise Stopped("signal during clean-up")
 
 
 SIGNALS = Signals()

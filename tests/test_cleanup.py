@@ -247,6 +247,46 @@ def test_a_run_that_ends_before_its_run_folder_leaves_no_sandbox(
         assert not reports.is_dir()
 
 
+# A signal that lands while source text is exec'd (dataclasses, namedtuple and others do
+# that while a run imports): the replaced step signals its own process from inside an exec.
+STOPPED_IN_EXEC = """
+import os, signal, sys
+from golive import cli
+from golive.sandbox import __main__ as sandbox
+
+def stopped_in_exec(*args):
+    exec("os.kill(os.getpid(), signal.SIGTERM); signal.pause()")
+
+cli.run_checks = sandbox.run = stopped_in_exec
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "code"), [(("run", "--no-html"), 2), (("sandbox",), 0)], ids=["run", "sandbox"]
+)
+def test_a_signal_inside_an_exec_still_ends_with_the_documented_code(
+    tmp_path: Path, scratch: Path, args: tuple[str, ...], code: int
+) -> None:
+    """CPython 3.11 ends a ``python -m`` process by SIGINT (-2), whatever it returns, once a
+    bare ``KeyboardInterrupt`` has left an ``exec`` of source text, even one caught later.
+    A run stopped at such a moment must still exit 2, a stopped sandbox 0: the handlers
+    raise a subclass, which is not marked (golive/cli.py, ``Stopped``)."""
+    (tmp_path / "stopped_in_exec.py").write_text(STOPPED_IN_EXEC)
+    done = subprocess.run(
+        [sys.executable, "-m", "stopped_in_exec", *args],
+        cwd=tmp_path,
+        env=golive_env(TMPDIR=str(scratch), PYTHONPATH=str(ROOT)),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
+    assert done.returncode == code, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert not list(scratch.iterdir())
+
+
 @pytest.mark.skipif(not hasattr(__import__("fcntl"), "F_SETPIPE_SZ"), reason="Linux pipes")
 def test_a_reader_that_closes_early_gets_no_traceback(tmp_path: Path) -> None:
     """``golive sandbox --list-faults | head -1``, made certain: the pipe holds one page,

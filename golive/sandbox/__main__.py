@@ -153,10 +153,16 @@ def list_faults(as_json: bool) -> None:
         print(f"{f.name:<{width}}  {f.breaks:<7} {f.subject:<8} {f.description}")
 
 
+class Stopped(KeyboardInterrupt):
+    """What ``stop`` raises: a ``KeyboardInterrupt`` that is not the built-in class itself,
+    which CPython, once it has left an ``exec`` of source text, turns into an end by SIGINT
+    whatever ``main`` returns (golive/cli.py's ``Stopped`` says more)."""
+
+
 def stop(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM and SIGHUP end the sandbox as Ctrl-C does (uvicorn handles them itself
+    """SIGTERM, SIGHUP and Ctrl-C end the sandbox alike (uvicorn handles them itself
     while it serves), so the ``finally`` below removes the database folder."""
-    raise KeyboardInterrupt(signal.Signals(signum).name)
+    raise Stopped(signal.Signals(signum).name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGHUP, stop)
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(signum, stop)
     die_with_parent()
     if not args.host.startswith("127.") and args.host not in ("localhost", "::1"):
         print("golive sandbox: listens on loopback only", file=sys.stderr)
