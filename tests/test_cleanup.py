@@ -273,6 +273,8 @@ def test_a_signal_inside_an_exec_still_ends_with_the_documented_code(
     A run stopped at such a moment must still exit 2, a stopped sandbox 0: the handlers
     raise a subclass, which is not marked (golive/cli.py, ``Stopped``)."""
     (tmp_path / "stopped_in_exec.py").write_text(STOPPED_IN_EXEC)
+    # executed, not forked (golive_process): what is under test is how the interpreter
+    # started by ``python -m`` ends, which a forked child does not reach
     done = subprocess.run(
         [sys.executable, "-m", "stopped_in_exec", *args],
         cwd=tmp_path,
