@@ -26,7 +26,16 @@ def facts() -> dict[str, object]:
         "stderr": [sys.stderr.encoding, sys.stderr.errors, sys.stderr.isatty()],
         "signals": {
             s.name: str(signal.getsignal(s))
-            for s in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGCHLD)
+            for s in (
+                signal.SIGINT,
+                signal.SIGHUP,
+                signal.SIGQUIT,
+                signal.SIGTERM,
+                signal.SIGUSR1,
+                signal.SIGPIPE,
+                signal.SIGXFSZ,
+                signal.SIGCHLD,
+            )
         },
         "dont_write_bytecode": sys.dont_write_bytecode,
         "warnings": [repr(f) for f in warnings.filters],

@@ -7,11 +7,13 @@ the suite makes a few hundred golive processes.
 The command still runs in a process of its own, as ``python -m golive`` would: its own
 pid, the environment and working folder the test gives it, stdin from /dev/null, stdout
 and stderr captured apart, ``sys.path`` as a new interpreter in that folder has it, the
-exit code, or the signal that killed it. Only the imports are shared, and of them only
-modules that no run rewrites: pytest rewrites the assertions of the plugins a run loads
-(``-p``, ``pytest_plugins``: golive.plugin, its fixtures, the packs' step modules), and a
-plugin imported before pytest would warn that it cannot be. They are not preloaded, nor is
-anything of the sandbox (a process of its own, which the run starts).
+signals the test process ignores ignored (a suite run in the background or under nohup
+ignores SIGINT) and every other reset, the exit code, or the signal that killed it. Only
+the imports are shared, and of them only modules that no run rewrites: pytest rewrites
+the assertions of the plugins a run loads (``-p``, ``pytest_plugins``: golive.plugin, its
+fixtures, the packs' step modules), and a plugin imported before pytest would warn that
+it cannot be. They are not preloaded, nor is anything of the sandbox (a process of its
+own, which the run starts).
 
 A command is executed afresh, not forked, when its environment changes how an interpreter
 starts (``LD_PRELOAD``: faketime's clocks; ``PYTHON*`` settings other than those a new
@@ -79,6 +81,10 @@ EXEC_VAR = "GOLIVE_TESTS_EXEC"
 LOCALE = ("LC_ALL", "LC_CTYPE", "LANG")
 # What a new interpreter reads of these, a forked child is given too (``_child``).
 SAME_START = frozenset({"PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PYTHONPATH"})
+# Exec keeps a signal the caller ignores and resets every other to its default; of these,
+# subprocess's restore_signals resets to the default those Python ignores (then ignores).
+SETTABLE = tuple(s for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP))
+RESTORED = frozenset({signal.SIGPIPE, signal.SIGXFSZ})
 
 # the server's state before it imports anything else (this module is its first import)
 _WARNING_FILTERS = list(warnings.filters)
@@ -158,9 +164,11 @@ def run(
         )
         return Done(done.returncode, done.stdout, done.stderr)
     out, err = _scratch("stdout"), _scratch("stderr")
+    # what an executed child would inherit ignored (a suite run in the background: SIGINT)
+    ignored = [int(s) for s in SETTABLE if s not in RESTORED and _ignored(s)]
     process = server().Process(  # type: ignore[attr-defined]
         target=_child,
-        args=(module, list(args), dict(env), str(cwd), base_path(), str(out), str(err)),
+        args=(module, list(args), dict(env), str(cwd), base_path(), str(out), str(err), ignored),
     )
     try:
         process.start()
@@ -173,6 +181,13 @@ def run(
     finally:
         out.unlink()
         err.unlink()
+
+
+def _ignored(signum: int) -> bool:
+    try:
+        return signal.getsignal(signum) == signal.SIG_IGN
+    except ValueError:  # not a signal this platform has
+        return False
 
 
 def _scratch(stream: str) -> Path:
@@ -194,6 +209,7 @@ def _child(
     base: list[str],
     out: str,
     err: str,
+    ignored: list[int],
 ) -> None:
     """In the forked process: become ``python -m MODULE *args`` started in ``cwd``."""
     os.chdir(cwd)
@@ -216,10 +232,16 @@ def _child(
     sys.stdin = _stream(0, "r", sys.__stdin__)
     sys.stdout = _stream(1, "w", sys.__stdout__, write_through=bool(env.get("PYTHONUNBUFFERED")))
     sys.stderr = _stream(2, "w", sys.__stderr__, line_buffering=True)
-    # as a new interpreter has them
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    # as a new interpreter started by the caller has them: what the caller ignores stays
+    # ignored, the rest is reset; then Python's own: SIGPIPE and SIGXFSZ ignored, and
+    # SIGINT raising KeyboardInterrupt unless it was ignored
+    for signum in SETTABLE:
+        with contextlib.suppress(OSError, ValueError):  # the ones the C library keeps
+            signal.signal(signum, signal.SIG_IGN if signum in ignored else signal.SIG_DFL)
+    for signum in RESTORED:
+        signal.signal(signum, signal.SIG_IGN)
+    if signal.SIGINT not in ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.argv = ["-m", *args]  # runpy puts the module's file first, as -m does
     code, interrupted = 1, False
     try:

@@ -5,6 +5,7 @@ timeout; an environment that changes how an interpreter starts is executed inste
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 from pathlib import Path
 
@@ -21,18 +22,28 @@ def both(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[forkrun.Done,
 
 @pytest.mark.parametrize(
     "where",
-    ["the project", "elsewhere, with PYTHONPATH and TMPDIR"],
+    [
+        "the project",
+        "elsewhere, with PYTHONPATH and TMPDIR",
+        "with SIGINT and SIGHUP ignored, as in a suite run in the background",
+    ],
 )
 def test_a_forked_command_starts_as_an_executed_one(tmp_path: Path, where: str) -> None:
     env = golive_env()
     cwd = ROOT
-    if where != "the project":
+    ignored = (signal.SIGINT, signal.SIGHUP) if "ignored" in where else ()
+    if where.startswith("elsewhere"):
         cwd = tmp_path / "work"
         (cwd / "lib").mkdir(parents=True)
         (tmp_path / "tmp").mkdir()
         env = golive_env(PYTHONPATH=f"lib:{ROOT}", TMPDIR=str(tmp_path / "tmp"))
         env["PYTHONDONTWRITEBYTECODE"] = "1"
-    forked, executed = both(["0"], cwd, env)
+    saved = {s: signal.signal(s, signal.SIG_IGN) for s in ignored}
+    try:
+        forked, executed = both(["0"], cwd, env)
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
     assert (forked.returncode, executed.returncode) == (0, 0), forked.stderr + executed.stderr
     seen, expected = json.loads(forked.stdout), json.loads(executed.stdout)
     assert seen == expected
