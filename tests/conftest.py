@@ -136,31 +136,29 @@ def golive_cli(tmp_path: Path) -> Callable[..., Run]:
         argv = list(args)
         if output and args and args[0] == "run":
             argv[0:1] = ["run", "--output", str(out)]
+        prefix: list[str] = []
         if clock is not None:  # "YYYY-MM-DD HH:MM:SS" UTC: the clock starts there and runs
-            cmd = [faketime(), clock, sys.executable, "-m", "golive", *argv]
-            done = subprocess.run(
-                cmd,
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                env={**(env or golive_env()), "TZ": "UTC"},
-                stdin=subprocess.DEVNULL,
-            )
-            return Run(done.returncode, done.stdout, done.stderr, out)
-        ran = golive_process(argv, env=env, timeout=timeout)
+            prefix = [faketime(), clock]
+            env = {**(env or golive_env()), "TZ": "UTC"}
+        ran = golive_process(argv, env=env, timeout=timeout, prefix=prefix)
         return Run(ran.returncode, ran.stdout, ran.stderr, out)
 
     return run
 
 
 def golive_process(
-    args: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 300
+    args: list[str],
+    cwd: Path = ROOT,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+    prefix: list[str] | None = None,
 ) -> forkrun.Done:
     """``python -m golive ARGS`` in ``cwd``, to its end: stdin from /dev/null, stdout and
     stderr captured, in a process forked from one that has the common imports made
-    (tests/forkrun.py)."""
-    return forkrun.run(list(args), env=env or golive_env(), cwd=cwd, timeout=timeout)
+    (tests/forkrun.py); executed behind ``prefix`` when there is one (faketime's)."""
+    return forkrun.run(
+        list(args), env=env or golive_env(), cwd=cwd, timeout=timeout, prefix=prefix or []
+    )
 
 
 def faketime() -> str:

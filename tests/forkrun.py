@@ -146,15 +146,17 @@ def run(
     timeout: float,
     module: str = "golive",
     fork: bool | None = None,
+    prefix: list[str] | None = None,
 ) -> Done:
     """``python -m MODULE *args`` (golive) in ``cwd`` with ``env``, to its end; stdout
     and stderr go through two files of the suite's temporary folder, removed after. Past
     ``timeout`` it is killed and ``subprocess.TimeoutExpired`` raised, as
     ``subprocess.run`` does. ``fork``: forked (True) or executed (False); by default
-    forked when ``forkable``."""
-    if not (forkable(env) if fork is None else fork):
+    forked when ``forkable``. ``prefix``: a command the interpreter is started by
+    (``faketime CLOCK``), so always executed."""
+    if prefix or not (forkable(env) if fork is None else fork):
         done = subprocess.run(
-            [sys.executable, "-m", module, *args],
+            [*(prefix or []), sys.executable, "-m", module, *args],
             cwd=cwd,
             capture_output=True,
             text=True,
