@@ -304,7 +304,7 @@ def generate_html(root: Path, run_dir: Path, config: Path) -> str | None:
         return done
     if done.returncode != 0:
         return f"allure generate exited {done.returncode}: {done.stderr.strip()[-300:]}"
-    problem = without_analytics(report / "index.html")
+    problem = finish_report(report / "index.html")
     make_readable(report)
     return problem
 
@@ -318,9 +318,21 @@ ANALYTICS = re.compile(
 )
 
 
-def without_analytics(index: Path) -> str | None:
-    """Take the analytics script out of the report; None, or why the report is refused
-    (then it is removed: better no report than one that reports its readers)."""
+# The single-file template runs its app script first and defines the map of embedded data
+# (`window.allureReportData`) in an inline script after it. The app reads a file from that
+# map only if the map exists when it asks, else it fetches the file from disk, which a
+# file:// page cannot: "Failed to fetch" and an empty report. It asks from a render effect,
+# which on a busy machine can run before the parser has reached the map's script (a run's
+# evidence link failed so in CI). Defined before the app, the map is always there, and
+# the app waits until the data scripts say it is filled (`allureReportDataReady`).
+APP_SCRIPT = re.compile(r"<script\s+src=\"data:text/javascript;base64,")
+DATA_FIRST = "<script>window.allureReportData = window.allureReportData || {};</script>\n"
+
+
+def finish_report(index: Path) -> str | None:
+    """Take the analytics script out of the report and define its embedded data before its
+    app; None, or why the report is refused (then it is removed: better no report than
+    one that reports its readers)."""
     try:
         html = index.read_text("utf-8")
     except OSError as exc:
@@ -329,6 +341,9 @@ def without_analytics(index: Path) -> str | None:
     if "googletagmanager" in clean or "gtag(" in clean:
         index.unlink()
         return "the report would call an analytics service when opened; removed"
+    app = APP_SCRIPT.search(clean)
+    if app is not None and DATA_FIRST not in clean and "window.allureReportData" in clean:
+        clean = clean[: app.start()] + DATA_FIRST + clean[app.start() :]
     if clean != html:
         index.write_text(clean, "utf-8")
     return None

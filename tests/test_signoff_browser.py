@@ -5,6 +5,7 @@ with axe-core (npm, package.json) for serious or critical accessibility violatio
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Request, ViewportSize, expect
 
+from golive.report import DATA_FIRST
 from tests.conftest import FAR_FUTURE, ROOT, golive_process
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -150,6 +152,44 @@ def test_every_evidence_link_opens_its_item_on_the_first_try(
             expect(
                 page.get_by_text(re.compile("CR-1002-2 \\(in_progress\\)")).first
             ).to_be_visible()
+
+
+def data_late(html: str) -> str:
+    """The report with its two data scripts run a second after the parser reaches them:
+    what a busy machine's parser can do, which lets the app ask for its data first."""
+    start = html.index("<script async>")
+    end = html.index("</script>", html.index("<script defer>", start)) + len("</script>")
+    scripts = re.findall(r"<script (?:async|defer)>(.*?)</script>", html[start:end], re.S)
+    assert len(scripts) == 2, "the single-file template's data scripts are not where they were"
+    late = (
+        f"<script>setTimeout(() => {{ for (const s of {json.dumps(scripts)}) (0, eval)(s) }}, 1000)"
+    )
+    return html[:start] + late + "</script>" + html[end:]
+
+
+def test_the_report_opens_its_item_when_its_data_scripts_run_late(
+    signoff: Page, run: Path, tab: Page, tmp_path: Path
+) -> None:
+    """The race golive/report.py's ``DATA_FIRST`` closes, forced: with the data map defined
+    before the app (as golive writes the report), the app waits for the data and opens
+    the item; without it, the same page shows Allure's "Failed to fetch"."""
+    href = signoff.get_by_test_id("reasons").locator('a[href^="allure-report/"]').first
+    fragment = str(href.get_attribute("href")).partition("#")[2]
+    html = (run / "allure-report" / "index.html").read_text("utf-8")
+    assert DATA_FIRST in html
+
+    def opened_late(name: str, text: str) -> Page:
+        page = tmp_path / f"{name}.html"
+        page.write_text(data_late(text), "utf-8")
+        tab.goto("about:blank")
+        tab.goto(f"{page.as_uri()}#{fragment}")
+        return tab
+
+    golive = opened_late("golive", html)
+    expect(golive.get_by_text(re.compile(r"^MTP-01 .* \[TP-1002\]$")).last).to_be_visible()
+    assert "Failed to fetch" not in golive.inner_text("body")
+    allure = opened_late("allure", html.replace(DATA_FIRST, ""))
+    expect(allure.get_by_text("Failed to fetch").first).to_be_visible()
 
 
 def test_the_report_calls_no_one_when_opened(run: Path, tab: Page) -> None:

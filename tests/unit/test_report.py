@@ -14,11 +14,12 @@ import pytest
 
 from golive.config import Policy
 from golive.report import (
+    DATA_FIRST,
     allure_command,
     evidence_links,
+    finish_report,
     point_latest,
     set_environment,
-    without_analytics,
     write_allure_config,
     write_environment,
 )
@@ -200,16 +201,34 @@ ALLURE_HEAD = """<head><title>r</title></head><body><div id="app"></div>
 def test_the_report_loses_its_analytics_script(tmp_path: Path) -> None:
     index = tmp_path / "index.html"
     index.write_text(ALLURE_HEAD)
-    assert without_analytics(index) is None
+    assert finish_report(index) is None
     html = index.read_text()
     assert "googletagmanager" not in html and "gtag" not in html
     assert '<div id="app"></div>' in html and "<script>window.allure = {}</script>" in html
 
 
+SINGLE_FILE = """<body><div id="app"></div>
+    <script>window.allure = {}</script>
+    <script   src="data:text/javascript;base64,QVBQ"></script>
+    <script async>window.allureReportData = window.allureReportData || {};</script>
+    <script defer>window.allureReportDataReady = true</script></body>"""
+
+
+def test_the_report_defines_its_embedded_data_before_its_app(tmp_path: Path) -> None:
+    """The app asks the map first (tests/test_signoff_browser.py shows the race)."""
+    index = tmp_path / "index.html"
+    index.write_text(SINGLE_FILE)
+    assert finish_report(index) is None
+    html = index.read_text()
+    assert html.index(DATA_FIRST) < html.index('src="data:text/javascript')
+    assert html.replace(DATA_FIRST, "") == SINGLE_FILE
+    assert finish_report(index) is None and index.read_text() == html  # once only
+
+
 def test_a_report_that_would_still_call_analytics_is_removed(tmp_path: Path) -> None:
     index = tmp_path / "index.html"
     index.write_text('<script src="https://www.googletagmanager.com/gtm.js"></script>')
-    assert without_analytics(index) == (
+    assert finish_report(index) == (
         "the report would call an analytics service when opened; removed"
     )
     assert not index.exists()
